@@ -1,0 +1,88 @@
+/**
+ * The seam between the HTTP layer (api/) and the job engine (engine/).
+ * The API validates and adapts HTTP; the engine owns every semantic decision.
+ * Every method is scoped to an endpoint id; an unknown endpoint is the API's concern (it checks `hasEndpoint`).
+ */
+import type { JobStatus, JobView, StreamChunk } from "../domain/job.js";
+
+export interface SubmitRequest {
+  endpointId: string;
+  input: unknown;
+  webhook?: string;
+  policy?: { executionTimeout?: number; ttl?: number; lowPriority?: boolean };
+  s3Config?: unknown;
+  extra?: Record<string, unknown>;
+  sync: boolean;
+  idempotencyKey?: string;
+}
+
+export interface HealthView {
+  jobs: { completed: number; failed: number; inProgress: number; inQueue: number; retried: number; cancelled: number; timedOut: number };
+  workers: { idle: number; initializing: number; ready: number; running: number; throttled: number; unhealthy: number };
+  /** Gantry extension: human-readable reasons for unhealthy workers. */
+  hints?: string[];
+}
+
+/** One event of a job's live feed (server-sent events). `id` is monotonic per job, usable as Last-Event-ID. */
+export type JobEvent =
+  | { id: number; type: "chunk"; seq: number; output: unknown }
+  | { id: number; type: "progress"; output: unknown }
+  | { id: number; type: "status"; job: JobView };
+
+export type WorkerDoneBody = { output?: unknown; error?: unknown; stopPod?: boolean; status?: string };
+
+export interface WorkerJob {
+  id: string;
+  input: unknown;
+  [key: string]: unknown;
+}
+
+export interface PingReport {
+  jobIds?: string[];
+  status?: string;
+  check?: string;
+  reason?: string;
+  version?: string;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: 400 | 404 | 409 | 429; error: string };
+
+export interface Platform {
+  hasEndpoint(endpointId: string): boolean;
+
+  // Public API
+  submit(req: SubmitRequest): Promise<Outcome<JobView>>;
+  status(endpointId: string, jobId: string): Promise<JobView | undefined>;
+  /** Resolves when the job is terminal or `waitMs` elapsed or `signal` aborted; undefined if unknown. */
+  waitForTerminal(endpointId: string, jobId: string, waitMs: number, signal?: AbortSignal): Promise<JobView | undefined>;
+  /** RunPod's draining `/stream`: chunks not yet handed out, long-polling up to `waitMs` for at least one. */
+  drainStream(
+    endpointId: string,
+    jobId: string,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ status: JobStatus; stream: { output: unknown }[] } | undefined>;
+  /** Live feed for SSE: replays events after `afterEventId`, then follows until terminal. Returns unsubscribe. */
+  subscribe(
+    endpointId: string,
+    jobId: string,
+    afterEventId: number,
+    onEvent: (e: JobEvent) => void,
+  ): Promise<(() => void) | undefined>;
+  cancel(endpointId: string, jobId: string): Promise<JobView | undefined>;
+  retry(endpointId: string, jobId: string): Promise<Outcome<JobView>>;
+  purgeQueue(endpointId: string): Promise<number>;
+  health(endpointId: string): Promise<HealthView>;
+
+  // Worker protocol
+  take(endpointId: string, workerId: string, max: number, waitMs: number, signal?: AbortSignal): Promise<WorkerJob[]>;
+  /** Give back jobs handed to a take request whose client disconnected (not counted as a retry). */
+  putBack(endpointId: string, workerId: string, jobIds: string[]): Promise<void>;
+  workerDone(endpointId: string, workerId: string, jobId: string, body: WorkerDoneBody, isStream: boolean): Promise<Outcome<void>>;
+  workerStream(endpointId: string, workerId: string, jobId: string, output: unknown): Promise<Outcome<void>>;
+  ping(endpointId: string, workerId: string, report: PingReport): Promise<void>;
+  /** Long-poll for job ids this worker must stop; [] after `waitMs`. */
+  waitStops(endpointId: string, workerId: string, waitMs: number, signal?: AbortSignal): Promise<string[]>;
+}
+
+export type { StreamChunk };
