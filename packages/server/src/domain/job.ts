@@ -3,10 +3,22 @@
  * Shared vocabulary of the store, the engine and the API; no runtime dependencies.
  */
 
-export const JOB_STATUSES = ["IN_QUEUE", "IN_PROGRESS", "COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"] as const;
+export const JOB_STATUSES = [
+  "IN_QUEUE",
+  "IN_PROGRESS",
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+  "TIMED_OUT",
+] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"]);
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+  "TIMED_OUT",
+]);
 export const isTerminal = (s: JobStatus): boolean => TERMINAL_STATUSES.has(s);
 
 export interface JobPolicy {
@@ -47,6 +59,8 @@ export interface JobRecord {
   streamCount: number;
   /** Highest chunk sequence handed out by the draining `/stream` route. */
   streamDrained: number;
+  /** The worker reported the job as a generator (job-done with `isStream=true`). */
+  generator?: boolean;
   /** IN_PROGRESS only: the worker's hold on the job expires at this time unless a ping extends it. */
   leaseUntil?: number;
   idempotencyKey?: string;

@@ -17,8 +17,23 @@ export interface SubmitRequest {
 }
 
 export interface HealthView {
-  jobs: { completed: number; failed: number; inProgress: number; inQueue: number; retried: number; cancelled: number; timedOut: number };
-  workers: { idle: number; initializing: number; ready: number; running: number; throttled: number; unhealthy: number };
+  jobs: {
+    completed: number;
+    failed: number;
+    inProgress: number;
+    inQueue: number;
+    retried: number;
+    cancelled: number;
+    timedOut: number;
+  };
+  workers: {
+    idle: number;
+    initializing: number;
+    ready: number;
+    running: number;
+    throttled: number;
+    unhealthy: number;
+  };
   /** Gantry extension: human-readable reasons for unhealthy workers. */
   hints?: string[];
 }
@@ -54,7 +69,12 @@ export interface Platform {
   submit(req: SubmitRequest): Promise<Outcome<JobView>>;
   status(endpointId: string, jobId: string): Promise<JobView | undefined>;
   /** Resolves when the job is terminal or `waitMs` elapsed or `signal` aborted; undefined if unknown. */
-  waitForTerminal(endpointId: string, jobId: string, waitMs: number, signal?: AbortSignal): Promise<JobView | undefined>;
+  waitForTerminal(
+    endpointId: string,
+    jobId: string,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<JobView | undefined>;
   /** RunPod's draining `/stream`: chunks not yet handed out, long-polling up to `waitMs` for at least one. */
   drainStream(
     endpointId: string,
@@ -75,10 +95,22 @@ export interface Platform {
   health(endpointId: string): Promise<HealthView>;
 
   // Worker protocol
-  take(endpointId: string, workerId: string, max: number, waitMs: number, signal?: AbortSignal): Promise<WorkerJob[]>;
+  take(
+    endpointId: string,
+    workerId: string,
+    max: number,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<WorkerJob[]>;
   /** Give back jobs handed to a take request whose client disconnected (not counted as a retry). */
   putBack(endpointId: string, workerId: string, jobIds: string[]): Promise<void>;
-  workerDone(endpointId: string, workerId: string, jobId: string, body: WorkerDoneBody, isStream: boolean): Promise<Outcome<void>>;
+  workerDone(
+    endpointId: string,
+    workerId: string,
+    jobId: string,
+    body: WorkerDoneBody,
+    isStream: boolean,
+  ): Promise<Outcome<void>>;
   workerStream(endpointId: string, workerId: string, jobId: string, output: unknown): Promise<Outcome<void>>;
   ping(endpointId: string, workerId: string, report: PingReport): Promise<void>;
   /** Long-poll for job ids this worker must stop; [] after `waitMs`. */

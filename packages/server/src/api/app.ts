@@ -1,0 +1,111 @@
+/**
+ * `createApp`: the whole HTTP surface of a Gantry server as one Hono app, built on the `Platform` seam only.
+ * Routing is on the normalised path; CORS is answered before authentication; anything a handler did not expect
+ * becomes a logged 500 `{"error": …}`, never an HTML page or a crashed process.
+ */
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { routePath } from "hono/route";
+import { type Logger, pino } from "pino";
+import type { Platform } from "../engine/platform.js";
+import type { GantryMetrics } from "../metrics/metrics.js";
+import type { AuthOptions } from "./auth.js";
+import { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits, type RouteDeps } from "./deps.js";
+import type { AppEnv } from "./env.js";
+import { ApiError, type ErrorStatus, errorResponse } from "./errors.js";
+import { openApiDocument } from "./openapi.js";
+import { getNormalisedPath } from "./path.js";
+import { registerPublicRoutes } from "./public-routes.js";
+import { RateLimiter, type RateLimits } from "./rate-limit.js";
+import { registerWorkerRoutes } from "./worker-routes.js";
+
+export interface CreateAppOptions {
+  platform: Platform;
+  auth: AuthOptions;
+  limits?: Partial<ApiLimits> & { rateLimits?: RateLimits | false };
+  logger?: Logger;
+  metrics?: GantryMetrics;
+  /** Per-endpoint byte limits (from the endpoint's config); `limits` applies where this returns nothing. */
+  endpointLimits?: (endpointId: string) => EndpointByteLimits | undefined;
+  /** Aborting it ends every open long-poll at once (server shutdown). */
+  shutdownSignal?: AbortSignal;
+}
+
+const CORS_HEADERS = [
+  "authorization",
+  "content-type",
+  "user-agent",
+  "last-event-id",
+  "idempotency-key",
+  "x-request-id",
+];
+
+export function createApp(options: CreateAppOptions): Hono<AppEnv> {
+  const logger = options.logger ?? pino({ level: "silent" });
+  const { rateLimits, ...limitOverrides } = options.limits ?? {};
+  const limits: ApiLimits = { ...DEFAULT_LIMITS, ...stripUndefined(limitOverrides) };
+  const deps: RouteDeps = {
+    platform: options.platform,
+    limits,
+    endpointLimits: options.endpointLimits ?? (() => undefined),
+    logger,
+    limiter: new RateLimiter(rateLimits ?? {}),
+    shutdown: options.shutdownSignal ?? new AbortController().signal,
+  };
+  const metrics = options.metrics;
+
+  const app = new Hono<AppEnv>({ getPath: getNormalisedPath });
+
+  if (metrics) {
+    app.use(async (c, next) => {
+      await next();
+      const route = routePath(c, -1);
+      metrics.observeHttp(
+        c.req.method,
+        route === "" || route === "/*" || route === "*" ? "unmatched" : route,
+        c.res.status,
+      );
+    });
+  }
+
+  app.use(
+    cors({
+      origin: "*",
+      allowMethods: ["GET", "POST", "OPTIONS"],
+      allowHeaders: CORS_HEADERS,
+      exposeHeaders: ["Retry-After", "Content-Type"],
+      maxAge: 600,
+    }),
+  );
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }, 200));
+  app.get("/openapi.json", (c) => c.json(openApiDocument(), 200));
+  if (metrics) {
+    app.get("/metrics", async (c) => {
+      const text = await metrics.render();
+      return c.body(text, 200, { "Content-Type": metrics.contentType });
+    });
+  }
+
+  registerPublicRoutes(app, deps, options.auth);
+  registerWorkerRoutes(app, deps, options.auth);
+
+  app.notFound((c) => errorResponse(c, 404, `route ${c.req.method} ${c.req.path} not found`));
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return errorResponse(c, err.status, err.message, err.headers);
+    if (err instanceof HTTPException) {
+      const status = err.status as ErrorStatus;
+      if (status < 500) return errorResponse(c, status, err.message || "bad request");
+    }
+    logger.error({ err, method: c.req.method, path: c.req.path }, "unhandled error in request");
+    return errorResponse(c, 500, "internal server error");
+  });
+
+  return app;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

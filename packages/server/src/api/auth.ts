@@ -1,0 +1,59 @@
+/**
+ * API keys for the public routes, the worker secret for the worker protocol. Both accept `Bearer <key>` and the
+ * bare key: RunPod's docs send either, and Python workers send the raw key (endpoint-api.md §1.2).
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./env.js";
+import { errorResponse } from "./errors.js";
+
+export interface AuthOptions {
+  apiKeys: readonly string[];
+  workerSecret: string;
+  /** Only allowed on a loopback bind (enforced by the config loader). */
+  disabled?: boolean;
+}
+
+export function extractKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const trimmed = header.trim();
+  const key = /^bearer\s+/i.test(trimmed) ? trimmed.replace(/^bearer\s+/i, "") : trimmed;
+  return key === "" ? undefined : key;
+}
+
+const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
+
+/** Compares digests so the time taken says nothing about how much of a key matched. */
+export function createKeyMatcher(keys: readonly string[]): (candidate: string | undefined) => boolean {
+  const digests = keys.filter((k) => k !== "").map(digest);
+  return (candidate) => {
+    if (candidate === undefined) return false;
+    const d = digest(candidate);
+    let found = false;
+    for (const k of digests) if (timingSafeEqual(k, d)) found = true;
+    return found;
+  };
+}
+
+export function requireApiKey(auth: AuthOptions): MiddlewareHandler<AppEnv> {
+  const matches = createKeyMatcher(auth.apiKeys);
+  return async (c, next) => {
+    if (auth.disabled) {
+      c.set("apiKey", "anonymous");
+      return next();
+    }
+    const key = extractKey(c.req.header("authorization"));
+    if (!matches(key)) return errorResponse(c, 401, "Unauthorized");
+    c.set("apiKey", key as string);
+    return next();
+  };
+}
+
+export function requireWorkerSecret(auth: AuthOptions): MiddlewareHandler<AppEnv> {
+  const matches = createKeyMatcher([auth.workerSecret]);
+  return async (c, next) => {
+    if (auth.disabled) return next();
+    if (!matches(extractKey(c.req.header("authorization")))) return errorResponse(c, 401, "Unauthorized");
+    return next();
+  };
+}

@@ -1,0 +1,35 @@
+/** Middleware shared by the public and worker routes. */
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Platform } from "../engine/platform.js";
+import type { AppEnv } from "./env.js";
+import { errorResponse } from "./errors.js";
+import { isValidId } from "./params.js";
+
+/** 404 `endpoint <id> not found` for ids of the wrong shape and for endpoints the platform does not serve. */
+export function requireEndpoint(platform: Platform): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const id = c.req.param("endpointId") ?? "";
+    if (!isValidId(id) || !platform.hasEndpoint(id)) return errorResponse(c, 404, `endpoint ${id} not found`);
+    return next();
+  };
+}
+
+/**
+ * Refuses a body over `maxBytes` while reading it: a declared Content-Length is checked before any byte is read,
+ * and a chunked body is counted as it arrives, so an oversized body is never held in memory whole.
+ */
+export function limitBody(
+  maxBytes: (c: Context<AppEnv>) => number,
+  onTooLarge: (c: Context<AppEnv>, maxBytes: number) => Response | Promise<Response>,
+): MiddlewareHandler<AppEnv> {
+  return (c, next) => {
+    const max = maxBytes(c);
+    return bodyLimit({ maxSize: max, onError: (cc) => onTooLarge(cc as Context<AppEnv>, max) })(c, next);
+  };
+}
+
+/** The request's own abort (client gone) combined with the server's shutdown. */
+export function longPollSignal(c: Context<AppEnv>, shutdown: AbortSignal): AbortSignal {
+  return AbortSignal.any([c.req.raw.signal, shutdown]);
+}

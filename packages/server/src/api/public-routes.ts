@@ -1,0 +1,147 @@
+/**
+ * The client-facing `/v2/{endpointId}/…` routes (endpoint-api.md §2). Every success is HTTP 200 with JSON; every
+ * error is `{"error": "…"}`. Semantics are the platform's; these handlers validate and adapt.
+ */
+import type { Context, Hono } from "hono";
+import type { JobView } from "../domain/job.js";
+import { type AuthOptions, requireApiKey } from "./auth.js";
+import { byteLimit, DEFAULT_WAIT_MS, formatBytes, type RouteDeps } from "./deps.js";
+import type { AppEnv } from "./env.js";
+import { ApiError, errorResponse } from "./errors.js";
+import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
+import { parseJsonBody } from "./json.js";
+import { unwrap } from "./outcome.js";
+import { isValidId, parseWait } from "./params.js";
+import { rateLimit } from "./rate-limit.js";
+import { parseIdempotencyKey, parseRunRequest } from "./run-request.js";
+import { acceptsEventStream, streamEvents } from "./sse.js";
+
+const EP = "/v2/:endpointId";
+
+export function registerPublicRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: AuthOptions): void {
+  const { platform, limiter } = deps;
+  const guard = [requireApiKey(auth), requireEndpoint(platform)] as const;
+
+  const jobIdOf = (c: Context<AppEnv>): string => {
+    const id = c.req.param("jobId") ?? "";
+    if (!isValidId(id)) throw new ApiError(404, `job ${id} not found`);
+    return id;
+  };
+  const epOf = (c: Context<AppEnv>): string => c.req.param("endpointId") as string;
+  const notFound = (id: string) => new ApiError(404, `job ${id} not found`);
+
+  const submit = async (c: Context<AppEnv>, sync: boolean) => {
+    const idempotencyKey = parseIdempotencyKey(c.req.header("idempotency-key"));
+    // Validate the query before the body so a bad `wait` never creates a job.
+    const waitMs = sync ? parseWait(c.req.query("wait"), DEFAULT_WAIT_MS.runsync) : 0;
+    const body = parseJsonBody(await c.req.text());
+    const run = parseRunRequest(body);
+    const endpointId = epOf(c);
+    const view = unwrap(
+      await platform.submit({ ...run, endpointId, sync, ...(idempotencyKey ? { idempotencyKey } : {}) }),
+    );
+    if (!sync) return c.json(view, 200);
+    const done = await platform.waitForTerminal(
+      endpointId,
+      view.id,
+      waitMs,
+      longPollSignal(c, deps.shutdown),
+    );
+    return c.json(done ?? view, 200);
+  };
+
+  const tooLarge = (c: Context<AppEnv>, bytes: number) =>
+    errorResponse(c, 413, `json is invalid; max size is ${formatBytes(bytes)}`);
+
+  app.post(
+    `${EP}/run`,
+    ...guard,
+    rateLimit(limiter, "run", "run"),
+    limitBody((c) => byteLimit(deps, epOf(c), "runBytes"), tooLarge),
+    (c) => submit(c, false),
+  );
+  app.post(
+    `${EP}/runsync`,
+    ...guard,
+    rateLimit(limiter, "runsync", "runsync"),
+    limitBody((c) => byteLimit(deps, epOf(c), "runsyncBytes"), tooLarge),
+    (c) => submit(c, true),
+  );
+
+  app.on(
+    ["GET", "POST"],
+    `${EP}/status/:jobId`,
+    ...guard,
+    rateLimit(limiter, "status", "status"),
+    async (c) => {
+      const id = jobIdOf(c);
+      const view = await platform.status(epOf(c), id);
+      if (!view) throw notFound(id);
+      return c.json(view, 200);
+    },
+  );
+
+  app.on(
+    ["GET", "POST"],
+    `${EP}/status-sync/:jobId`,
+    ...guard,
+    rateLimit(limiter, "status", "status-sync"),
+    async (c) => {
+      const id = jobIdOf(c);
+      const waitMs = parseWait(c.req.query("wait"), DEFAULT_WAIT_MS.statusSync);
+      const view = await platform.waitForTerminal(epOf(c), id, waitMs, longPollSignal(c, deps.shutdown));
+      if (!view) throw notFound(id);
+      return c.json(view, 200);
+    },
+  );
+
+  app.on(
+    ["GET", "POST"],
+    `${EP}/stream/:jobId`,
+    ...guard,
+    rateLimit(limiter, "status", "stream"),
+    async (c) => {
+      const id = jobIdOf(c);
+      if (c.req.method === "GET" && acceptsEventStream(c)) return streamEvents(c, deps, epOf(c), id);
+      const waitMs = parseWait(c.req.query("wait"), DEFAULT_WAIT_MS.stream);
+      const drained = await platform.drainStream(epOf(c), id, waitMs, longPollSignal(c, deps.shutdown));
+      if (!drained) throw notFound(id);
+      return c.json(
+        { status: drained.status, stream: Array.isArray(drained.stream) ? drained.stream : [] },
+        200,
+      );
+    },
+  );
+
+  app.post(`${EP}/cancel/:jobId`, ...guard, rateLimit(limiter, "cancel", "cancel"), async (c) => {
+    const id = jobIdOf(c);
+    const view = await platform.cancel(epOf(c), id);
+    if (!view) throw notFound(id);
+    return c.json(summary(view), 200);
+  });
+
+  app.post(`${EP}/retry/:jobId`, ...guard, rateLimit(limiter, "retry", "retry"), async (c) => {
+    const id = jobIdOf(c);
+    return c.json(summary(unwrap(await platform.retry(epOf(c), id))), 200);
+  });
+
+  app.post(`${EP}/purge-queue`, ...guard, rateLimit(limiter, "purge-queue", "purge-queue"), async (c) => {
+    const removed = await platform.purgeQueue(epOf(c));
+    return c.json({ removed, status: "completed" }, 200);
+  });
+
+  app.get(`${EP}/health`, ...guard, rateLimit(limiter, "health", "health"), async (c) => {
+    return c.json(await platform.health(epOf(c)), 200);
+  });
+}
+
+/** `/cancel` and `/retry` answer `{id, status}` plus the timings when known (JS and Go SDK types). */
+function summary(view: JobView): Pick<JobView, "id" | "status" | "delayTime" | "executionTime"> {
+  const out: Pick<JobView, "id" | "status" | "delayTime" | "executionTime"> = {
+    id: view.id,
+    status: view.status,
+  };
+  if (view.delayTime !== undefined) out.delayTime = view.delayTime;
+  if (view.executionTime !== undefined) out.executionTime = view.executionTime;
+  return out;
+}

@@ -1,0 +1,609 @@
+/**
+ * The job engine: everything behind the `Platform` seam. It owns the semantics (queue, long-polls,
+ * leases, stops, sweeps, webhooks); the store owns durability; the API only adapts HTTP.
+ * No method throws on malformed input: bad worker or client input becomes an `Outcome` error.
+ */
+import { type EndpointLookup, queueCap } from "../domain/endpoint.js";
+import { isTerminal, type JobRecord, type JobStatus, type JobView } from "../domain/job.js";
+import { resolvePolicy } from "../domain/policy.js";
+import type { JobStore, NewJob } from "../store/store.js";
+import { NODE_ID_PATTERN, newJobId } from "./ids.js";
+import { type EngineLogger, silentLogger } from "./logger.js";
+import type {
+  HealthView,
+  JobEvent,
+  Outcome,
+  PingReport,
+  Platform,
+  SubmitRequest,
+  WorkerDoneBody,
+  WorkerJob,
+} from "./platform.js";
+import { Sweeper } from "./sweeper.js";
+import { toView } from "./view.js";
+import { Waiters } from "./waiters.js";
+import { WebhookDispatcher, type WebhookOptions } from "./webhooks.js";
+import { type WorkerInfo, WorkerRegistry } from "./workers.js";
+
+export interface EngineOptions {
+  /** Suffix of job ids (`<uuid>-<nodeId>`); letters and digits. Default "g1". */
+  nodeId?: string;
+  /** Longest hold of a job-take long-poll (below the worker's 90 s bound). Default 25 000. */
+  takeHoldMs?: number;
+  /** Longest hold of a job-stop long-poll. Default 25 000. */
+  stopHoldMs?: number;
+  /** The workers' `RUNPOD_PING_INTERVAL`. Default 10 000. */
+  pingIntervalMs?: number;
+  /** How long a job stays with its worker without a ping naming it. Default max(3 × ping, 30 s). */
+  leaseMs?: number;
+  /** Sweep period. Default 500. */
+  sweepIntervalMs?: number;
+  /** How long an unhealthy report stays visible. Default 10 min. */
+  unhealthyMs?: number;
+  webhook?: Partial<WebhookOptions>;
+}
+
+export interface EngineHooks {
+  onJobTerminal?(job: JobRecord): void;
+  onJobTaken?(job: JobRecord): void;
+}
+
+export interface EngineInit {
+  store: JobStore;
+  endpoints: EndpointLookup;
+  clock?: () => number;
+  log?: EngineLogger;
+  options?: EngineOptions;
+  hooks?: EngineHooks;
+}
+
+const fail = <T>(code: 400 | 404 | 409 | 429, error: string): Outcome<T> => ({ ok: false, code, error });
+const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+/** A wait argument from outside: finite, non-negative, capped. */
+const clampWait = (ms: unknown, max: number): number =>
+  typeof ms === "number" && Number.isFinite(ms) ? Math.min(Math.max(0, ms), max) : 0;
+
+const MAX_WAIT_MS = 300_000;
+/** A worker that never polls job-stop (old SDKs) must not grow this without bound. */
+const MAX_PENDING_STOPS = 1000;
+
+const jobKey = (id: string): string => `job:${id}`;
+const queueKey = (endpointId: string): string => `queue:${endpointId}`;
+const stopKey = (workerId: string): string => `stop:${workerId}`;
+
+export class Engine implements Platform {
+  readonly store: JobStore;
+  readonly workers: WorkerRegistry;
+  readonly sweeper: Sweeper;
+  readonly webhooks: WebhookDispatcher;
+  private readonly endpoints: EndpointLookup;
+  private readonly clock: () => number;
+  private readonly log: EngineLogger;
+  private readonly hooks: EngineHooks;
+  /** Exposed for tests and diagnostics (e.g. how many takers are parked). */
+  readonly waiters = new Waiters();
+  private readonly stops = new Map<string, Set<string>>();
+  private readonly nodeId: string;
+  private readonly takeHoldMs: number;
+  private readonly stopHoldMs: number;
+  readonly leaseMs: number;
+  private stopped = false;
+
+  constructor(init: EngineInit) {
+    const o = init.options ?? {};
+    this.store = init.store;
+    this.endpoints = init.endpoints;
+    this.clock = init.clock ?? Date.now;
+    this.log = init.log ?? silentLogger;
+    this.hooks = init.hooks ?? {};
+    this.nodeId = o.nodeId ?? "g1";
+    if (!NODE_ID_PATTERN.test(this.nodeId))
+      throw new Error(`nodeId must be letters and digits, got "${this.nodeId}"`);
+    this.takeHoldMs = o.takeHoldMs ?? 25_000;
+    this.stopHoldMs = o.stopHoldMs ?? 25_000;
+    const ping = o.pingIntervalMs ?? 10_000;
+    this.leaseMs = o.leaseMs ?? Math.max(3 * ping, 30_000);
+    this.workers = new WorkerRegistry({ staleMs: this.leaseMs, unhealthyMs: o.unhealthyMs ?? 600_000 });
+    this.webhooks = new WebhookDispatcher(
+      this.store,
+      {
+        attempts: o.webhook?.attempts ?? 3,
+        delayMs: o.webhook?.delayMs ?? 10_000,
+        timeoutMs: o.webhook?.timeoutMs ?? 10_000,
+        ...(o.webhook?.secret ? { secret: o.webhook.secret } : {}),
+      },
+      this.clock,
+      this.log,
+    );
+    this.sweeper = new Sweeper(
+      this.store,
+      {
+        maxRetries: (ep) => this.endpoints.get(ep)?.maxRetries ?? 3,
+        requeued: (job) => {
+          this.waiters.notify(jobKey(job.id));
+          this.waiters.notifyOne(queueKey(job.endpointId));
+        },
+        terminal: (job) => this.afterTerminal(job),
+        stop: (workerId, jobId) => this.sendStop(workerId, jobId),
+        deleted: (job) => {
+          this.waiters.notify(jobKey(job.id));
+          this.waiters.forget(jobKey(job.id));
+        },
+        afterTick: async (now) => {
+          await this.webhooks.kick();
+          await this.pruneWorkers(now);
+        },
+      },
+      this.clock,
+      o.sweepIntervalMs ?? 500,
+      this.log,
+    );
+  }
+
+  /** Starts the sweeper and resumes webhook deliveries left pending by a previous run. */
+  start(): void {
+    this.sweeper.start();
+    void this.webhooks.kick();
+  }
+
+  /** Stops timers and releases every pending long-poll promptly. Does not close the store. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.waiters.close();
+    await this.sweeper.stop();
+    await this.webhooks.stop();
+  }
+
+  hasEndpoint(endpointId: string): boolean {
+    return typeof endpointId === "string" && this.endpoints.get(endpointId) !== undefined;
+  }
+
+  listWorkers(endpointId: string): Promise<WorkerInfo[]> {
+    return this.store.workerLoads(endpointId).then((loads) => this.workers.list(endpointId, loads));
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  async submit(req: SubmitRequest): Promise<Outcome<JobView>> {
+    if (!isObject(req)) return fail(400, "request must be an object");
+    const endpoint = this.endpoints.get(req.endpointId);
+    if (!endpoint) return fail(404, `endpoint ${String(req.endpointId)} not found`);
+    const policy = resolvePolicy(req.policy, endpoint);
+    if (!policy.ok) return fail(400, policy.error);
+    if (req.webhook !== undefined && req.webhook !== null) {
+      if (
+        typeof req.webhook !== "string" ||
+        !/^https?:\/\/[^\s]+$/i.test(req.webhook) ||
+        !URL.canParse(req.webhook)
+      ) {
+        return fail(400, "webhook must be an http(s) URL");
+      }
+    }
+    if (req.extra !== undefined && !isObject(req.extra)) return fail(400, "extra must be an object");
+    if (
+      req.idempotencyKey !== undefined &&
+      (typeof req.idempotencyKey !== "string" ||
+        req.idempotencyKey.length === 0 ||
+        req.idempotencyKey.length > 256)
+    ) {
+      return fail(400, "idempotency key must be a string of 1 to 256 characters");
+    }
+    const cap = queueCap(endpoint);
+    const queued = await this.store.queuedCount(endpoint.id);
+    if (queued >= cap) return fail(429, `queue of endpoint ${endpoint.id} is full (${queued} jobs waiting)`);
+
+    const sync = req.sync === true;
+    const now = this.clock();
+    const job: NewJob = {
+      id: newJobId(this.nodeId, sync),
+      endpointId: endpoint.id,
+      sync,
+      input: req.input ?? null,
+      policy: policy.policy,
+      createdAt: now,
+      retentionMs: sync ? endpoint.retention.syncMs : endpoint.retention.asyncMs,
+    };
+    if (typeof req.webhook === "string") job.webhook = req.webhook;
+    if (req.s3Config !== undefined) job.s3Config = req.s3Config;
+    if (req.extra !== undefined && Object.keys(req.extra).length > 0) job.extra = req.extra;
+    if (req.idempotencyKey !== undefined) job.idempotencyKey = req.idempotencyKey;
+
+    const { job: stored, created } = await this.store.insert(job);
+    if (created) this.waiters.notifyOne(queueKey(endpoint.id));
+    return ok(this.view(stored));
+  }
+
+  async status(endpointId: string, jobId: string): Promise<JobView | undefined> {
+    const job = await this.find(endpointId, jobId);
+    return job && (await this.viewWithHint(job));
+  }
+
+  async waitForTerminal(
+    endpointId: string,
+    jobId: string,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<JobView | undefined> {
+    const deadline = Date.now() + clampWait(waitMs, MAX_WAIT_MS);
+    for (;;) {
+      const seen = this.waiters.stamp(jobKey(jobId));
+      const job = await this.find(endpointId, jobId);
+      if (!job) return undefined;
+      const left = deadline - Date.now();
+      if (isTerminal(job.status) || left <= 0 || signal?.aborted || this.stopped)
+        return this.viewWithHint(job);
+      await this.waiters.waitChange(jobKey(jobId), seen, left, signal);
+    }
+  }
+
+  async drainStream(
+    endpointId: string,
+    jobId: string,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ status: JobStatus; stream: { output: unknown }[] } | undefined> {
+    if (!(await this.find(endpointId, jobId))) return undefined;
+    const deadline = Date.now() + clampWait(waitMs, MAX_WAIT_MS);
+    for (;;) {
+      const seen = this.waiters.stamp(jobKey(jobId));
+      const r = await this.store.drain(jobId);
+      if (!r) return undefined;
+      const stream = r.chunks.map((c) => ({ output: c.output }));
+      const left = deadline - Date.now();
+      if (stream.length > 0 || isTerminal(r.job.status) || left <= 0 || signal?.aborted || this.stopped) {
+        return { status: r.job.status, stream };
+      }
+      await this.waiters.waitChange(jobKey(jobId), seen, left, signal);
+    }
+  }
+
+  /**
+   * Live feed for SSE. Event ids: a chunk's id is its sequence number (1, 2, 3, …); progress and status
+   * events carry the number of chunks sent before them. So ids never decrease, and a client resuming
+   * with `Last-Event-ID: n` gets exactly the chunks after n, followed by a fresh status snapshot
+   * (progress and status events are snapshots, so seeing one again is harmless). The feed ends after
+   * the terminal status event, or silently if the job is deleted. It never moves the `/stream` cursor.
+   */
+  async subscribe(
+    endpointId: string,
+    jobId: string,
+    afterEventId: number,
+    onEvent: (e: JobEvent) => void,
+  ): Promise<(() => void) | undefined> {
+    if (!(await this.find(endpointId, jobId))) return undefined;
+    let sent = Number.isInteger(afterEventId) && afterEventId > 0 ? afterEventId : 0;
+    let closed = false;
+    let lastStatus: JobStatus | undefined;
+    let lastProgress: string | undefined;
+    let pumping = false;
+    let again = false;
+
+    const emit = (e: JobEvent): void => {
+      if (closed) return;
+      try {
+        onEvent(e);
+      } catch (err) {
+        this.log.warn({ err, jobId }, "SSE listener failed; feed closed");
+        close();
+      }
+    };
+    const step = async (): Promise<void> => {
+      for (;;) {
+        const chunks = await this.store.readChunks(jobId, sent, 500);
+        for (const c of chunks) {
+          if (closed) return;
+          emit({ id: c.seq, type: "chunk", seq: c.seq, output: c.output });
+          sent = c.seq;
+        }
+        if (chunks.length < 500) break;
+      }
+      const job = await this.store.get(jobId);
+      if (!job) return close();
+      const progress = job.status === "IN_PROGRESS" && job.hasOutput ? JSON.stringify(job.output) : undefined;
+      if (job.status !== lastStatus) {
+        lastStatus = job.status;
+        lastProgress = progress;
+        emit({ id: sent, type: "status", job: await this.viewWithHint(job) });
+        if (isTerminal(job.status)) close();
+      } else if (progress !== undefined && progress !== lastProgress) {
+        lastProgress = progress;
+        emit({ id: sent, type: "progress", output: job.output });
+      }
+    };
+    const pump = async (): Promise<void> => {
+      if (pumping) {
+        again = true;
+        return;
+      }
+      pumping = true;
+      try {
+        do {
+          again = false;
+          await step();
+        } while (again && !closed);
+      } catch (err) {
+        this.log.error({ err, jobId }, "SSE feed failed");
+        close();
+      } finally {
+        pumping = false;
+      }
+    };
+    const off = this.waiters.on(jobKey(jobId), () => void pump());
+    function close(): void {
+      closed = true;
+      off();
+    }
+    await pump();
+    return close;
+  }
+
+  async cancel(endpointId: string, jobId: string): Promise<JobView | undefined> {
+    if (!(await this.find(endpointId, jobId))) return undefined;
+    const r = await this.store.cancel(jobId, this.clock());
+    if (r.ok) {
+      this.log.info({ jobId, previous: r.previous }, "job cancelled");
+      if (r.previous === "IN_PROGRESS" && r.job.workerId) this.sendStop(r.job.workerId, jobId);
+      this.afterTerminal(r.job);
+      return this.view(r.job);
+    }
+    return r.job && this.view(r.job);
+  }
+
+  async retry(endpointId: string, jobId: string): Promise<Outcome<JobView>> {
+    const job = await this.find(endpointId, jobId);
+    if (!job) return fail(404, `job ${String(jobId)} not found`);
+    const r = await this.store.retry(jobId);
+    if (!r.ok) {
+      if (r.reason === "not-found") return fail(404, `job ${jobId} not found`);
+      const status = r.job?.status ?? job.status;
+      return fail(400, `job ${jobId} is ${status}; only FAILED or TIMED_OUT jobs can be retried`);
+    }
+    this.waiters.notify(jobKey(jobId));
+    this.waiters.notifyOne(queueKey(r.job.endpointId));
+    return ok(this.view(r.job));
+  }
+
+  async purgeQueue(endpointId: string): Promise<number> {
+    if (!this.hasEndpoint(endpointId)) return 0;
+    const ids = await this.store.purgeQueue(endpointId);
+    for (const id of ids) {
+      this.waiters.notify(jobKey(id));
+      this.waiters.forget(jobKey(id));
+    }
+    if (ids.length > 0) this.log.info({ endpointId, removed: ids.length }, "queue purged");
+    return ids.length;
+  }
+
+  async health(endpointId: string): Promise<HealthView> {
+    const [counts, workers] = await Promise.all([
+      this.store.counts(endpointId),
+      this.listWorkers(endpointId),
+    ]);
+    const view: HealthView = { jobs: counts, workers: WorkerRegistry.summarize(workers) };
+    const hints = workers.filter((w) => w.state === "unhealthy").map(WorkerRegistry.describeUnhealthy);
+    if (hints.length > 0) view.hints = hints;
+    return view;
+  }
+
+  // ---------------------------------------------------------------- worker protocol
+
+  async take(
+    endpointId: string,
+    workerId: string,
+    max: number,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<WorkerJob[]> {
+    if (!this.hasEndpoint(endpointId) || typeof workerId !== "string" || workerId.length === 0) return [];
+    const batch = Number.isInteger(max) && max >= 1 ? Math.min(max, 1000) : 1;
+    this.workers.seen(endpointId, workerId, this.clock(), { concurrency: batch });
+    this.workers.healthy(workerId);
+    const key = queueKey(endpointId);
+    const deadline = Date.now() + clampWait(waitMs, this.takeHoldMs);
+    for (;;) {
+      const seen = this.waiters.stamp(key);
+      const now = this.clock();
+      const jobs = await this.store.take(endpointId, workerId, batch, now, now + this.leaseMs);
+      if (jobs.length > 0) {
+        this.workers.seen(endpointId, workerId, now);
+        // More may be waiting than this batch took: let the next sleeping taker look.
+        if (jobs.length === batch) this.waiters.notifyOne(key);
+        for (const job of jobs) this.callHook("onJobTaken", job);
+        return jobs.map(toWorkerJob);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || signal?.aborted || this.stopped) return [];
+      await this.waiters.waitChange(key, seen, left, signal);
+    }
+  }
+
+  async putBack(endpointId: string, workerId: string, jobIds: string[]): Promise<void> {
+    if (!Array.isArray(jobIds)) return;
+    const ids = jobIds.filter((id): id is string => typeof id === "string");
+    const back = await this.store.putBack(workerId, ids);
+    for (const job of back) {
+      if (job.endpointId !== endpointId)
+        this.log.warn({ jobId: job.id, endpointId }, "put back across endpoints");
+      this.waiters.notify(jobKey(job.id));
+      this.waiters.notifyOne(queueKey(job.endpointId));
+    }
+  }
+
+  async workerDone(
+    endpointId: string,
+    workerId: string,
+    jobId: string,
+    body: WorkerDoneBody,
+    isStream: boolean,
+  ): Promise<Outcome<void>> {
+    if (!isObject(body)) return fail(400, "job-done body must be a JSON object");
+    const job = await this.find(endpointId, jobId);
+    if (!job) return fail(404, `job ${String(jobId)} not found`);
+    const now = this.clock();
+    this.workers.seen(endpointId, workerId, now);
+    if (body.stopPod === true) {
+      this.workers.markRecycle(workerId);
+      this.log.info({ workerId, jobId }, "worker asked to be recycled (stopPod)");
+    }
+
+    if (body.status === "IN_PROGRESS") {
+      const r = await this.store.progress(jobId, workerId, body.output, now + this.leaseMs);
+      if (r.ok) {
+        this.waiters.notify(jobKey(jobId));
+        return ok(undefined);
+      }
+      // Progress racing the final result (runpod-python#250) is dropped quietly.
+      if (r.reason === "already-terminal") return ok(undefined);
+      return fail(404, r.message);
+    }
+
+    const failed = Boolean(body.error);
+    const hasOutput = "output" in body && body.output !== undefined;
+    const r = await this.store.finish(
+      jobId,
+      workerId,
+      {
+        status: failed ? "FAILED" : "COMPLETED",
+        hasOutput,
+        ...(hasOutput ? { output: body.output } : {}),
+        ...(failed ? { error: body.error } : {}),
+        generator: isStream === true,
+      },
+      now,
+    );
+    if (r.ok) {
+      this.afterTerminal(r.job);
+      return ok(undefined);
+    }
+    if (r.reason === "already-terminal") return ok(undefined);
+    return fail(404, r.message);
+  }
+
+  async workerStream(
+    endpointId: string,
+    workerId: string,
+    jobId: string,
+    output: unknown,
+  ): Promise<Outcome<void>> {
+    const job = await this.find(endpointId, jobId);
+    if (!job) return fail(404, `job ${String(jobId)} not found`);
+    const now = this.clock();
+    this.workers.seen(endpointId, workerId, now);
+    const r = await this.store.appendChunk(jobId, workerId, output ?? null, now + this.leaseMs);
+    if (r.ok) {
+      this.waiters.notify(jobKey(jobId));
+      return ok(undefined);
+    }
+    if (r.reason === "already-terminal") return ok(undefined);
+    return fail(404, r.message);
+  }
+
+  async ping(endpointId: string, workerId: string, report: PingReport): Promise<void> {
+    if (!this.hasEndpoint(endpointId) || typeof workerId !== "string" || workerId.length === 0) return;
+    const r: PingReport = isObject(report) ? report : {};
+    const now = this.clock();
+    const version = typeof r.version === "string" ? r.version : undefined;
+    this.workers.seen(endpointId, workerId, now, version === undefined ? {} : { version });
+    if (r.status === "unhealthy") {
+      const check = typeof r.check === "string" ? r.check : undefined;
+      const reason = typeof r.reason === "string" ? r.reason.slice(0, 512) : undefined;
+      this.workers.reportUnhealthy(endpointId, workerId, now, check, reason);
+      this.log.warn({ endpointId, workerId, check, reason }, "worker reported unhealthy");
+    } else {
+      this.workers.healthy(workerId);
+    }
+    const ids = Array.isArray(r.jobIds) ? r.jobIds.filter((id): id is string => typeof id === "string") : [];
+    if (ids.length > 0) await this.store.extendLeases(workerId, ids, now + this.leaseMs);
+  }
+
+  async waitStops(
+    endpointId: string,
+    workerId: string,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    if (!this.hasEndpoint(endpointId) || typeof workerId !== "string") return [];
+    const key = stopKey(workerId);
+    const deadline = Date.now() + clampWait(waitMs, this.stopHoldMs);
+    for (;;) {
+      const seen = this.waiters.stamp(key);
+      const pending = this.stops.get(workerId);
+      if (pending && pending.size > 0) {
+        this.stops.delete(workerId);
+        return [...pending];
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || signal?.aborted || this.stopped) return [];
+      await this.waiters.waitChange(key, seen, left, signal);
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** The job if it exists and belongs to the endpoint (ids are global, routes are per endpoint). */
+  private async find(endpointId: string, jobId: string): Promise<JobRecord | undefined> {
+    if (typeof jobId !== "string" || jobId.length === 0 || jobId.length > 200) return undefined;
+    const job = await this.store.get(jobId);
+    return job && job.endpointId === endpointId ? job : undefined;
+  }
+
+  private view(job: JobRecord): JobView {
+    return toView(job, this.clock());
+  }
+
+  /** Adds a "why is it waiting" hint to a queued job when every worker of its endpoint is unhealthy. */
+  private async viewWithHint(job: JobRecord): Promise<JobView> {
+    if (job.status !== "IN_QUEUE") return this.view(job);
+    const workers = this.workers.list(job.endpointId, new Map());
+    const unhealthy = workers.filter((w) => w.state === "unhealthy");
+    if (workers.length === 0 || unhealthy.length !== workers.length) return this.view(job);
+    const hint = `every worker of endpoint ${job.endpointId} is unhealthy: ${unhealthy
+      .map(WorkerRegistry.describeUnhealthy)
+      .join("; ")}`;
+    return toView(job, this.clock(), hint);
+  }
+
+  private sendStop(workerId: string, jobId: string): void {
+    let set = this.stops.get(workerId);
+    if (!set) {
+      set = new Set();
+      this.stops.set(workerId, set);
+    }
+    if (set.size < MAX_PENDING_STOPS) set.add(jobId);
+    this.waiters.notify(stopKey(workerId));
+  }
+
+  private afterTerminal(job: JobRecord): void {
+    this.waiters.notify(jobKey(job.id));
+    this.callHook("onJobTerminal", job);
+    if (job.webhook) void this.webhooks.kick();
+  }
+
+  private callHook(name: keyof EngineHooks, job: JobRecord): void {
+    try {
+      this.hooks[name]?.(job);
+    } catch (err) {
+      this.log.error({ err, jobId: job.id }, `${name} hook failed`);
+    }
+  }
+
+  private async pruneWorkers(now: number): Promise<void> {
+    const busy = new Set<string>();
+    const endpoints = new Set(this.workers.endpoints());
+    for (const ep of endpoints) for (const w of (await this.store.workerLoads(ep)).keys()) busy.add(w);
+    for (const id of this.workers.prune(now, (w) => busy.has(w))) {
+      this.stops.delete(id);
+      this.log.debug({ workerId: id }, "worker forgotten");
+    }
+  }
+}
+
+function toWorkerJob(job: JobRecord): WorkerJob {
+  const out: WorkerJob = { ...(job.extra ?? {}), id: job.id, input: job.input };
+  if (job.webhook !== undefined) out.webhook = job.webhook;
+  out.policy = { ...job.policy };
+  if (job.s3Config !== undefined) out.s3Config = job.s3Config;
+  return out;
+}

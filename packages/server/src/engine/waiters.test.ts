@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { Waiters } from "./waiters.js";
+
+describe("Waiters", () => {
+  it("a notify between the look and the wait is not lost", async () => {
+    const w = new Waiters();
+    const seen = w.stamp("k");
+    w.notify("k");
+    expect(await w.waitChange("k", seen, 10_000)).toBe(true);
+    expect(w.sleeping("k")).toBe(0);
+  });
+
+  it("notify wakes every sleeper; notifyOne wakes the oldest only", async () => {
+    const w = new Waiters();
+    const order: string[] = [];
+    const a = w.waitChange("k", w.stamp("k"), 10_000).then((r) => order.push(`a:${r}`));
+    const b = w.waitChange("k", w.stamp("k"), 10_000).then((r) => order.push(`b:${r}`));
+    expect(w.sleeping("k")).toBe(2);
+    w.notifyOne("k");
+    await a;
+    expect(order).toEqual(["a:true"]);
+    expect(w.sleeping("k")).toBe(1);
+    w.notify("k");
+    await b;
+    expect(order).toEqual(["a:true", "b:true"]);
+  });
+
+  it("times out, aborts and closes with false", async () => {
+    const w = new Waiters();
+    expect(await w.waitChange("k", w.stamp("k"), 20)).toBe(false);
+    const ctl = new AbortController();
+    const p = w.waitChange("k", w.stamp("k"), 10_000, ctl.signal);
+    ctl.abort();
+    expect(await p).toBe(false);
+    const q = w.waitChange("k", w.stamp("k"), 10_000);
+    w.close();
+    expect(await q).toBe(false);
+    expect(await w.waitChange("k", w.stamp("k"), 10_000)).toBe(false);
+    expect(w.sleeping("k")).toBe(0);
+  });
+
+  it("listeners hear every notify until removed; a throwing listener does not stop others", () => {
+    const w = new Waiters();
+    let n = 0;
+    const off = w.on("k", () => n++);
+    w.on("k", () => {
+      throw new Error("x");
+    });
+    w.notify("k");
+    w.notifyOne("k");
+    off();
+    w.notify("k");
+    expect(n).toBe(2);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * In-process wake-ups for long-polls (take, stream, status-sync, job-stop) and live feeds (SSE).
+ *
+ * Each key carries a stamp that changes on every notify. A caller reads the stamp BEFORE looking at
+ * the store and then waits for the stamp to move: a notify that lands between the look and the wait
+ * is never lost, with no polling loop anywhere.
+ */
+
+interface Sleeper {
+  wake(changed: boolean): void;
+}
+
+export class Waiters {
+  private seq = 0;
+  private readonly stamps = new Map<string, number>();
+  private readonly sleepers = new Map<string, Set<Sleeper>>();
+  private readonly listeners = new Map<string, Set<() => void>>();
+  private closed = false;
+
+  stamp(key: string): number {
+    return this.stamps.get(key) ?? 0;
+  }
+
+  /**
+   * Resolves `true` as soon as the stamp of `key` differs from `seen` (at once if it already does),
+   * `false` after `timeoutMs`, on abort, or when the hub closes.
+   */
+  waitChange(key: string, seen: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.stamp(key) !== seen) return Promise.resolve(true);
+    if (this.closed || signal?.aborted || timeoutMs <= 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      let set = this.sleepers.get(key);
+      if (!set) {
+        set = new Set();
+        this.sleepers.set(key, set);
+      }
+      const bucket = set;
+      const onAbort = (): void => sleeper.wake(false);
+      const timer = setTimeout(() => sleeper.wake(false), timeoutMs);
+      const sleeper: Sleeper = {
+        wake: (changed) => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          bucket.delete(sleeper);
+          if (bucket.size === 0 && this.sleepers.get(key) === bucket) this.sleepers.delete(key);
+          resolve(changed);
+        },
+      };
+      bucket.add(sleeper);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Moves the stamp and wakes every sleeper and listener of `key`. */
+  notify(key: string): void {
+    this.stamps.set(key, ++this.seq);
+    for (const s of [...(this.sleepers.get(key) ?? [])]) s.wake(true);
+    this.fire(key);
+  }
+
+  /** Moves the stamp and wakes the longest-waiting sleeper only (one new job → one taker). */
+  notifyOne(key: string): void {
+    this.stamps.set(key, ++this.seq);
+    const first = this.sleepers.get(key)?.values().next();
+    if (first && !first.done) first.value.wake(true);
+    this.fire(key);
+  }
+
+  /** Calls `fn` on every notify of `key` until the returned function is called. */
+  on(key: string, fn: () => void): () => void {
+    let set = this.listeners.get(key);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(key, set);
+    }
+    const bucket = set;
+    bucket.add(fn);
+    return () => {
+      bucket.delete(fn);
+      if (bucket.size === 0 && this.listeners.get(key) === bucket) this.listeners.delete(key);
+    };
+  }
+
+  /** Drops the stamp of a key that will never be notified again (a deleted job). */
+  forget(key: string): void {
+    if (!this.sleepers.has(key) && !this.listeners.has(key)) this.stamps.delete(key);
+  }
+
+  sleeping(key: string): number {
+    return this.sleepers.get(key)?.size ?? 0;
+  }
+
+  /** Releases every sleeper with `false`; later waits return `false` at once. */
+  close(): void {
+    this.closed = true;
+    for (const set of [...this.sleepers.values()]) for (const s of [...set]) s.wake(false);
+  }
+
+  private fire(key: string): void {
+    for (const fn of [...(this.listeners.get(key) ?? [])]) {
+      try {
+        fn();
+      } catch {
+        // A listener's failure must not stop the notifier (a store write already happened).
+      }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/** Public API of @gantry/server. */
+export { type CreateAppOptions, createApp } from "./api/app.js";
+export type { AuthOptions } from "./api/auth.js";
+export { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits } from "./api/deps.js";
+export { openApiDocument } from "./api/openapi.js";
+export {
+  DEFAULT_RATE_LIMITS,
+  type RateLimitGroup,
+  type RateLimitRule,
+  type RateLimits,
+} from "./api/rate-limit.js";
+export {
+  CONFIG_DEFAULTS,
+  ConfigError,
+  type GantryConfig,
+  isLoopbackHost,
+  type LoadConfigOptions,
+  type LogLevel,
+  loadConfig,
+} from "./config/load.js";
+export { prepareSecrets, type ResolvedSecrets } from "./config/secrets.js";
+export { type WorkerEnvOptions, workerEnv } from "./config/worker-env.js";
+export {
+  ENDPOINT_DEFAULTS,
+  type EndpointConfig,
+  type EndpointConfigInput,
+  resolveEndpoint,
+} from "./domain/endpoint.js";
+export type { JobRecord, JobStatus, JobView } from "./domain/job.js";
+export { Engine, type EngineHooks, type EngineInit, type EngineOptions } from "./engine/engine.js";
+export type {
+  HealthView,
+  JobEvent,
+  Outcome,
+  PingReport,
+  Platform,
+  SubmitRequest,
+  WorkerDoneBody,
+  WorkerJob,
+} from "./engine/platform.js";
+export { GantryMetrics } from "./metrics/metrics.js";
+export { type GantryServer, type StartServerOptions, startServer } from "./server.js";
+export { openSqliteStore, SqliteJobStore, type SqliteStoreOptions } from "./store/sqlite.js";
+export type { JobStore } from "./store/store.js";

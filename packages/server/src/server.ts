@@ -1,0 +1,217 @@
+/**
+ * `startServer`: config → store → engine → app → listening HTTP server, and a `close()` that undoes it in order
+ * (stop accepting, end long-polls, stop the engine, close connections, close the store).
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import type { Hono } from "hono";
+import { type Logger, pino } from "pino";
+import { createApp } from "./api/app.js";
+import type { AppEnv } from "./api/env.js";
+import { type GantryConfig, type LoadConfigOptions, loadConfig } from "./config/load.js";
+import { prepareSecrets } from "./config/secrets.js";
+import type { EndpointConfig } from "./domain/endpoint.js";
+import { Engine, type EngineOptions } from "./engine/engine.js";
+import { GantryMetrics } from "./metrics/metrics.js";
+import { openSqliteStore } from "./store/sqlite.js";
+import type { JobStore } from "./store/store.js";
+
+export interface StartServerOptions {
+  /** A config object (the config file's shape); takes precedence over `configPath`. */
+  config?: unknown;
+  configPath?: string;
+  /** Overrides of the config (command-line flags). */
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  /** Environment for `GANTRY_*`; default `process.env`. */
+  env?: LoadConfigOptions["env"];
+  /** Engine tuning beyond the config (tests: sweep interval, lease). */
+  engineOptions?: EngineOptions;
+}
+
+export interface GantryServer {
+  /** Where this process listens, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  port: number;
+  /** The URL workers should use (config `publicUrl`, else derived from the bound address). */
+  publicUrl: string;
+  config: GantryConfig;
+  engine: Engine;
+  store: JobStore;
+  app: Hono<AppEnv>;
+  metrics: GantryMetrics;
+  logger: Logger;
+  /** The effective API keys and worker secret (generated into `<dataDir>/secrets.json` when not configured). */
+  apiKeys: string[];
+  workerSecret: string;
+  close(): Promise<void>;
+}
+
+/** Connections still open this long after close() are cut (an SSE client that never leaves). */
+const CLOSE_GRACE_MS = 5000;
+
+export async function startServer(options: StartServerOptions = {}): Promise<GantryServer> {
+  const overrides: NonNullable<LoadConfigOptions["overrides"]> = {};
+  if (options.port !== undefined) overrides.port = options.port;
+  if (options.host !== undefined) overrides.host = options.host;
+  const config = loadConfig({
+    ...(options.config !== undefined ? { config: options.config } : {}),
+    ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    overrides,
+  });
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "gantry" } });
+
+  const secrets = prepareSecrets(config);
+  if (secrets.generatedApiKey) {
+    logger.info(
+      { apiKey: secrets.generatedApiKey, secretsPath: secrets.secretsPath },
+      "generated an API key (shown once; it is stored in the secrets file)",
+    );
+  }
+  if (config.endpoints.length === 0)
+    logger.warn("no endpoints configured; every /v2/{endpointId} route will 404");
+
+  const store = await openSqliteStore({
+    path: config.store === "memory" ? ":memory:" : join(config.dataDir, "gantry.db"),
+  });
+  const endpoints = new Map<string, EndpointConfig>(config.endpoints.map((e) => [e.id, e]));
+  const metrics = new GantryMetrics();
+  const engine = new Engine({
+    store,
+    endpoints,
+    log: logger.child({ component: "engine" }),
+    options: {
+      takeHoldMs: config.takeHoldMs,
+      stopHoldMs: config.takeHoldMs,
+      pingIntervalMs: config.pingIntervalMs,
+      webhook: {
+        attempts: config.webhook.attempts,
+        delayMs: config.webhook.delayMs,
+        ...(config.webhook.secret ? { secret: config.webhook.secret } : {}),
+      },
+      ...options.engineOptions,
+    },
+    hooks: {
+      onJobTaken: (job) => {
+        if (job.startedAt !== undefined) metrics.observeTaken(job.endpointId, job.startedAt - job.createdAt);
+      },
+      onJobTerminal: (job) => {
+        const executionMs =
+          job.startedAt !== undefined && job.completedAt !== undefined
+            ? job.completedAt - job.startedAt
+            : undefined;
+        metrics.observeTerminal(job.endpointId, job.status, executionMs);
+      },
+    },
+  });
+  metrics.watch(engine, () => [...endpoints.keys()]);
+
+  const shutdown = new AbortController();
+  const app = createApp({
+    platform: engine,
+    auth: { apiKeys: secrets.apiKeys, workerSecret: secrets.workerSecret, disabled: config.auth.disabled },
+    limits: { takeHoldMs: config.takeHoldMs, rateLimits: config.rateLimits },
+    endpointLimits: (id) => {
+      const l = endpoints.get(id)?.limits;
+      return (
+        l && {
+          runBytes: l.runBytes,
+          runsyncBytes: l.runsyncBytes,
+          resultBytes: l.resultBytes,
+          streamChunkBytes: l.chunkBytes,
+        }
+      );
+    },
+    logger: logger.child({ component: "api" }),
+    metrics,
+    shutdownSignal: shutdown.signal,
+  });
+
+  let server: Server;
+  let address: AddressInfo;
+  try {
+    ({ server, address } = await listen(app, config.host, config.port));
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  engine.start();
+
+  const url = `http://${urlHost(address.address)}:${address.port}`;
+  const publicUrl =
+    config.publicUrl ?? `http://${urlHost(publicHost(config.host, address.address))}:${address.port}`;
+  logger.info(
+    { url, publicUrl, endpoints: [...endpoints.keys()], store: config.store },
+    "gantry server listening",
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      shutdown.abort();
+      await engine.stop();
+      // Long-polls answered just now leave keep-alive sockets idle after the fact: keep closing idle ones.
+      server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 25);
+      const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      await closed;
+      clearInterval(idle);
+      clearTimeout(grace);
+      await store.close();
+      logger.info("gantry server stopped");
+    })();
+    return closing;
+  };
+
+  return {
+    url,
+    port: address.port,
+    publicUrl,
+    config,
+    engine,
+    store,
+    app,
+    metrics,
+    logger,
+    apiKeys: secrets.apiKeys,
+    workerSecret: secrets.workerSecret,
+    close,
+  };
+}
+
+function listen(
+  app: Hono<AppEnv>,
+  host: string,
+  port: number,
+): Promise<{ server: Server; address: AddressInfo }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({
+      fetch: app.fetch,
+      hostname: host,
+      port,
+      // Longer than clients' idle keep-alive so the server is not the side that races a reused socket closed.
+      serverOptions: { keepAlive: true, keepAliveTimeout: 65_000 },
+    }) as Server;
+    server.once("error", reject);
+    server.once("listening", () => {
+      server.off("error", reject);
+      resolve({ server, address: server.address() as AddressInfo });
+    });
+  });
+}
+
+function urlHost(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
+}
+
+/** A wildcard bind is not an address a worker can dial; fall back to loopback for the default public URL. */
+function publicHost(configured: string, bound: string): string {
+  if (configured === "0.0.0.0" || configured === "::" || bound === "0.0.0.0" || bound === "::")
+    return "127.0.0.1";
+  return configured;
+}

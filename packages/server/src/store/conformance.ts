@@ -1,0 +1,683 @@
+/**
+ * The behavioural contract of `JobStore` as a vitest suite. Every adapter runs it:
+ *   describeStoreConformance("sqlite file", () => openSqliteStore({ path }))
+ * Each test opens a fresh store and closes it afterwards.
+ */
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { JobRecord } from "../domain/job.js";
+import type { JobStore, NewJob } from "./store.js";
+
+const T0 = 1_700_000_000_000;
+const LEASE = 30_000;
+
+export function describeStoreConformance(name: string, open: () => Promise<JobStore>): void {
+  describe(`JobStore conformance: ${name}`, () => {
+    let store: JobStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const job = (over: Partial<NewJob> = {}): NewJob => ({
+      id: `job-${randomUUID()}`,
+      endpointId: "ep",
+      sync: false,
+      input: { n: 1 },
+      policy: { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: false },
+      createdAt: T0,
+      retentionMs: 1_800_000,
+      ...over,
+    });
+    const add = async (over: Partial<NewJob> = {}): Promise<JobRecord> => (await store.insert(job(over))).job;
+    /** Inserts a job and hands it to `worker`. */
+    const running = async (worker = "w1", over: Partial<NewJob> = {}): Promise<JobRecord> => {
+      const j = await add(over);
+      const [t] = await store.take(j.endpointId, worker, 1, T0 + 100, T0 + 100 + LEASE);
+      expect(t?.id).toBe(j.id);
+      return t as JobRecord;
+    };
+    const complete = (id: string, worker = "w1", output: unknown = "done", now = T0 + 500) =>
+      store.finish(id, worker, { status: "COMPLETED", hasOutput: true, output, generator: false }, now);
+
+    describe("insert and get", () => {
+      it("stores a queued job with every field as given", async () => {
+        const input = { text: "héllo ✓", nested: [1, null, { a: true }] };
+        const j = await add({
+          input,
+          webhook: "http://127.0.0.1:9/hook",
+          s3Config: { bucketName: "b" },
+          extra: { webhookV2: "x", batchId: "b1" },
+          sync: true,
+          policy: { executionTimeout: 5000, ttl: 20_000, lowPriority: true },
+        });
+        const got = await store.get(j.id);
+        expect(got).toEqual(j);
+        expect(got).toMatchObject({
+          endpointId: "ep",
+          status: "IN_QUEUE",
+          sync: true,
+          input,
+          webhook: "http://127.0.0.1:9/hook",
+          s3Config: { bucketName: "b" },
+          extra: { webhookV2: "x", batchId: "b1" },
+          policy: { executionTimeout: 5000, ttl: 20_000, lowPriority: true },
+          createdAt: T0,
+          expiresAt: T0 + 20_000,
+          hasOutput: false,
+          retries: 0,
+          streamCount: 0,
+          streamDrained: 0,
+        });
+        expect(got?.workerId).toBeUndefined();
+        expect(got?.startedAt).toBeUndefined();
+        expect(got?.output).toBeUndefined();
+      });
+
+      it("keeps null and scalar inputs", async () => {
+        expect((await store.get((await add({ input: null })).id))?.input).toBeNull();
+        expect((await store.get((await add({ input: "text" })).id))?.input).toBe("text");
+      });
+
+      it("returns undefined for an unknown id", async () => {
+        expect(await store.get("nope")).toBeUndefined();
+      });
+
+      it("returns the existing job for a repeated idempotency key of the same endpoint", async () => {
+        const first = await store.insert(job({ idempotencyKey: "k1" }));
+        const again = await store.insert(job({ idempotencyKey: "k1", input: "different" }));
+        expect(first.created).toBe(true);
+        expect(again.created).toBe(false);
+        expect(again.job.id).toBe(first.job.id);
+        expect(again.job.input).toEqual({ n: 1 });
+        const other = await store.insert(job({ idempotencyKey: "k1", endpointId: "ep2" }));
+        expect(other.created).toBe(true);
+        expect(other.job.id).not.toBe(first.job.id);
+      });
+    });
+
+    describe("take", () => {
+      it("hands out queued jobs FIFO and marks them IN_PROGRESS with a lease", async () => {
+        const a = await add({ createdAt: T0 });
+        const b = await add({ createdAt: T0 + 1 });
+        const c = await add({ createdAt: T0 + 2 });
+        const taken = await store.take("ep", "w1", 2, T0 + 50, T0 + 50 + LEASE);
+        expect(taken.map((j) => j.id)).toEqual([a.id, b.id]);
+        for (const t of taken) {
+          expect(t).toMatchObject({ status: "IN_PROGRESS", workerId: "w1", startedAt: T0 + 50 });
+          expect(t.leaseUntil).toBe(T0 + 50 + LEASE);
+        }
+        expect((await store.get(c.id))?.status).toBe("IN_QUEUE");
+        expect((await store.take("ep", "w2", 5, T0 + 60, T0 + 60 + LEASE)).map((j) => j.id)).toEqual([c.id]);
+        expect(await store.take("ep", "w2", 5, T0 + 70, T0 + 70 + LEASE)).toEqual([]);
+      });
+
+      it("serves low-priority jobs only when no normal job waits", async () => {
+        const low1 = await add({ policy: { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: true } });
+        const normal1 = await add();
+        const normal2 = await add();
+        const low2 = await add({ policy: { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: true } });
+        const order: string[] = [];
+        for (let i = 0; i < 4; i++) {
+          const [t] = await store.take("ep", "w1", 1, T0, T0 + LEASE);
+          order.push(t?.id ?? "none");
+        }
+        expect(order).toEqual([normal1.id, normal2.id, low1.id, low2.id]);
+      });
+
+      it("only takes jobs of the requested endpoint and never more than max", async () => {
+        await add({ endpointId: "other" });
+        for (let i = 0; i < 5; i++) await add();
+        expect(await store.take("ep", "w1", 0, T0, T0 + LEASE)).toEqual([]);
+        const taken = await store.take("ep", "w1", 3, T0, T0 + LEASE);
+        expect(taken).toHaveLength(3);
+        expect(taken.every((j) => j.endpointId === "ep")).toBe(true);
+        expect(await store.queuedCount("ep")).toBe(2);
+        expect(await store.queuedCount("other")).toBe(1);
+      });
+
+      it("never hands out a job whose TTL has passed", async () => {
+        const short = await add({ policy: { executionTimeout: 600_000, ttl: 10_000, lowPriority: false } });
+        const long = await add();
+        const taken = await store.take("ep", "w1", 5, T0 + 10_000, T0 + 10_000 + LEASE);
+        expect(taken.map((j) => j.id)).toEqual([long.id]);
+        expect((await store.get(short.id))?.status).toBe("IN_QUEUE");
+      });
+
+      it("many concurrent takers: every job goes to exactly one of them", async () => {
+        const ids = new Set<string>();
+        for (let i = 0; i < 25; i++) ids.add((await add()).id);
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => store.take("ep", `w${i}`, 3, T0, T0 + LEASE)),
+        );
+        const handed = results.flat();
+        expect(handed).toHaveLength(25);
+        expect(new Set(handed.map((j) => j.id))).toEqual(ids);
+        for (const [i, batch] of results.entries()) {
+          for (const j of batch) expect((await store.get(j.id))?.workerId).toBe(`w${i}`);
+        }
+      });
+    });
+
+    describe("put back", () => {
+      it("returns a taken job to the head of the queue without counting a retry", async () => {
+        const a = await add();
+        const b = await add();
+        await store.take("ep", "w1", 1, T0, T0 + LEASE);
+        expect(await store.putBack("w2", [a.id])).toEqual([]);
+        const back = await store.putBack("w1", [a.id, "unknown"]);
+        expect(back.map((j) => j.id)).toEqual([a.id]);
+        expect(back[0]).toMatchObject({ status: "IN_QUEUE", retries: 0 });
+        expect(back[0]?.workerId).toBeUndefined();
+        expect(back[0]?.startedAt).toBeUndefined();
+        const again = await store.take("ep", "w3", 2, T0 + 1, T0 + 1 + LEASE);
+        expect(again.map((j) => j.id)).toEqual([a.id, b.id]);
+        expect((await store.counts("ep")).retried).toBe(0);
+      });
+    });
+
+    describe("progress", () => {
+      it("stores the latest progress of a held job and renews its lease", async () => {
+        const j = await running();
+        const r = await store.progress(j.id, "w1", { p: 1 }, T0 + 90_000);
+        expect(r).toMatchObject({
+          ok: true,
+          previous: "IN_PROGRESS",
+          job: { status: "IN_PROGRESS", output: { p: 1 } },
+        });
+        await store.progress(j.id, "w1", { p: 2 });
+        const got = await store.get(j.id);
+        expect(got).toMatchObject({ output: { p: 2 }, hasOutput: true, leaseUntil: T0 + 90_000 });
+      });
+
+      it("refuses other workers, unknown jobs and queued jobs", async () => {
+        const j = await running();
+        expect(await store.progress(j.id, "w2", 1)).toMatchObject({ ok: false, reason: "not-owner" });
+        expect(await store.progress("nope", "w1", 1)).toMatchObject({ ok: false, reason: "not-found" });
+        const q = await add();
+        expect(await store.progress(q.id, "w1", 1)).toMatchObject({ ok: false, reason: "not-owner" });
+        expect((await store.get(j.id))?.hasOutput).toBe(false);
+      });
+
+      it("is ignored once the job is terminal (a late update never overwrites the result)", async () => {
+        const j = await running();
+        await complete(j.id, "w1", { result: 42 });
+        const r = await store.progress(j.id, "w1", { p: 99 });
+        expect(r).toMatchObject({ ok: false, reason: "already-terminal" });
+        expect((await store.get(j.id))?.output).toEqual({ result: 42 });
+      });
+    });
+
+    describe("finish", () => {
+      it("completes a held job with its output, timing and retention", async () => {
+        const j = await running();
+        const r = await complete(j.id, "w1", [1, 2], T0 + 700);
+        expect(r).toMatchObject({ ok: true, previous: "IN_PROGRESS" });
+        const got = await store.get(j.id);
+        expect(got).toMatchObject({
+          status: "COMPLETED",
+          output: [1, 2],
+          hasOutput: true,
+          completedAt: T0 + 700,
+          retainUntil: T0 + 700 + 1_800_000,
+          workerId: "w1",
+        });
+        expect(got?.leaseUntil).toBeUndefined();
+      });
+
+      it("completes without output when none was sent, and keeps a null output", async () => {
+        const a = await running();
+        await store.finish(a.id, "w1", { status: "COMPLETED", hasOutput: false, generator: false }, T0 + 1);
+        const ga = await store.get(a.id);
+        expect(ga).toMatchObject({ status: "COMPLETED", hasOutput: false });
+        expect(ga?.output).toBeUndefined();
+        const b = await running();
+        await complete(b.id, "w1", null);
+        expect(await store.get(b.id)).toMatchObject({ hasOutput: true, output: null });
+      });
+
+      it("fails with the error as sent and keeps an output sent with it", async () => {
+        const j = await running();
+        await store.finish(
+          j.id,
+          "w1",
+          { status: "FAILED", hasOutput: true, output: { partial: 1 }, error: { code: 7 }, generator: true },
+          T0 + 1,
+        );
+        expect(await store.get(j.id)).toMatchObject({
+          status: "FAILED",
+          error: { code: 7 },
+          output: { partial: 1 },
+          generator: true,
+        });
+      });
+
+      it("is idempotent: a repeat is already-terminal and changes nothing", async () => {
+        const j = await running();
+        await complete(j.id, "w1", "first", T0 + 1);
+        const again = await complete(j.id, "w1", "second", T0 + 2);
+        expect(again).toMatchObject({ ok: false, reason: "already-terminal", job: { output: "first" } });
+        expect(await store.get(j.id)).toMatchObject({ output: "first", completedAt: T0 + 1 });
+      });
+
+      it("refuses a worker that does not hold the job", async () => {
+        const j = await running("w1");
+        expect(await complete(j.id, "w2")).toMatchObject({ ok: false, reason: "not-owner" });
+        const q = await add();
+        expect(await complete(q.id, "w1")).toMatchObject({ ok: false, reason: "not-owner" });
+        expect(await complete("nope", "w1")).toMatchObject({ ok: false, reason: "not-found" });
+        expect((await store.get(j.id))?.status).toBe("IN_PROGRESS");
+      });
+    });
+
+    describe("cancel and execution timeout", () => {
+      it("cancels a queued job at once", async () => {
+        const q = await add();
+        const r = await store.cancel(q.id, T0 + 5);
+        expect(r).toMatchObject({
+          ok: true,
+          previous: "IN_QUEUE",
+          job: { status: "CANCELLED", completedAt: T0 + 5 },
+        });
+        expect(await store.take("ep", "w1", 1, T0 + 6, T0 + LEASE)).toEqual([]);
+      });
+
+      it("cancels a running job, keeps its worker id and drops the progress value", async () => {
+        const j = await running("w7");
+        await store.progress(j.id, "w7", { p: 1 });
+        const r = await store.cancel(j.id, T0 + 5);
+        expect(r).toMatchObject({
+          ok: true,
+          previous: "IN_PROGRESS",
+          job: { status: "CANCELLED", workerId: "w7" },
+        });
+        const got = await store.get(j.id);
+        expect(got?.hasOutput).toBe(false);
+        expect(got?.retainUntil).toBe(T0 + 5 + 1_800_000);
+        expect(await complete(j.id, "w7")).toMatchObject({ ok: false, reason: "already-terminal" });
+      });
+
+      it("leaves terminal jobs alone and reports unknown ones", async () => {
+        const j = await running();
+        await complete(j.id);
+        expect(await store.cancel(j.id, T0 + 9)).toMatchObject({ ok: false, reason: "already-terminal" });
+        expect((await store.get(j.id))?.status).toBe("COMPLETED");
+        expect(await store.cancel("nope", T0)).toMatchObject({ ok: false, reason: "not-found" });
+      });
+
+      it("times out a running job with an error; queued jobs cannot time out", async () => {
+        const j = await running();
+        const r = await store.timeout(j.id, T0 + 9, "too slow");
+        expect(r).toMatchObject({
+          ok: true,
+          job: { status: "TIMED_OUT", error: "too slow", completedAt: T0 + 9 },
+        });
+        const q = await add();
+        expect(await store.timeout(q.id, T0, "x")).toMatchObject({ ok: false, reason: "not-allowed" });
+      });
+
+      it("lists running jobs past their execution deadline", async () => {
+        const j = await running("w1", {
+          policy: { executionTimeout: 5000, ttl: 86_400_000, lowPriority: false },
+        });
+        const other = await running("w1");
+        expect(await store.executionTimeouts(T0 + 100 + 4999, 10)).toEqual([]);
+        const due = await store.executionTimeouts(T0 + 100 + 5000, 10);
+        expect(due.map((x) => x.id)).toEqual([j.id]);
+        expect(due.map((x) => x.id)).not.toContain(other.id);
+      });
+    });
+
+    describe("leases", () => {
+      it("extends leases only for jobs the worker holds", async () => {
+        const a = await running("w1");
+        const b = await running("w2");
+        const n = await store.extendLeases("w1", [a.id, b.id, "nope"], T0 + 99_999);
+        expect(n).toBe(1);
+        expect((await store.get(a.id))?.leaseUntil).toBe(T0 + 99_999);
+        expect((await store.get(b.id))?.leaseUntil).toBe(T0 + 100 + LEASE);
+      });
+
+      it("lists expired leases and requeues such a job with retries + 1", async () => {
+        const j = await running("w1");
+        expect(await store.expiredLeases(T0 + 100 + LEASE - 1, 10)).toEqual([]);
+        const now = T0 + 100 + LEASE;
+        expect((await store.expiredLeases(now, 10)).map((x) => x.id)).toEqual([j.id]);
+        await store.progress(j.id, "w1", "p");
+        const r = await store.leaseLost(j.id, "w1", 3, now, "lost");
+        expect(r).toMatchObject({ ok: true, job: { status: "IN_QUEUE", retries: 1, hasOutput: false } });
+        expect((await store.counts("ep")).retried).toBe(1);
+        const [again] = await store.take("ep", "w2", 1, now + 1, now + 1 + LEASE);
+        expect(again).toMatchObject({ id: j.id, retries: 1, workerId: "w2" });
+      });
+
+      it("does not requeue when the lease was renewed meanwhile or the worker changed", async () => {
+        const j = await running("w1");
+        const now = T0 + 100 + LEASE;
+        await store.extendLeases("w1", [j.id], now + LEASE);
+        expect(await store.leaseLost(j.id, "w1", 3, now, "lost")).toMatchObject({ ok: false });
+        expect(await store.leaseLost(j.id, "w2", 3, now + 2 * LEASE, "lost")).toMatchObject({
+          ok: false,
+          reason: "not-owner",
+        });
+        expect((await store.get(j.id))?.status).toBe("IN_PROGRESS");
+      });
+
+      it("fails the job with the given error once retries are exhausted", async () => {
+        const j = await running("w1");
+        let now = T0 + 100 + LEASE;
+        await store.leaseLost(j.id, "w1", 1, now, "lost");
+        await store.take("ep", "w2", 1, now, now + LEASE);
+        now += LEASE;
+        const r = await store.leaseLost(j.id, "w2", 1, now, "worker w2 stopped responding");
+        expect(r).toMatchObject({
+          ok: true,
+          job: { status: "FAILED", retries: 1, error: "worker w2 stopped responding", completedAt: now },
+        });
+        expect((await store.counts("ep")).retried).toBe(1);
+      });
+
+      it("lists the running jobs of a worker and the load per worker", async () => {
+        const a = await running("w1");
+        const b = await running("w1");
+        await running("w2");
+        await add();
+        expect((await store.listByWorker("w1")).map((j) => j.id).sort()).toEqual([a.id, b.id].sort());
+        expect(await store.workerLoads("ep")).toEqual(
+          new Map([
+            ["w1", 2],
+            ["w2", 1],
+          ]),
+        );
+        await complete(a.id);
+        expect((await store.listByWorker("w1")).map((j) => j.id)).toEqual([b.id]);
+      });
+    });
+
+    describe("retry and purge", () => {
+      it("requeues a FAILED job under the same id at the tail, clearing output, error and stream", async () => {
+        const j = await running();
+        await store.appendChunk(j.id, "w1", "c1");
+        await store.finish(
+          j.id,
+          "w1",
+          { status: "FAILED", hasOutput: true, output: 1, error: "e", generator: true },
+          T0 + 1,
+        );
+        const later = await add();
+        const r = await store.retry(j.id);
+        expect(r).toMatchObject({
+          ok: true,
+          previous: "FAILED",
+          job: { id: j.id, status: "IN_QUEUE", streamCount: 0 },
+        });
+        const got = await store.get(j.id);
+        for (const k of [
+          "output",
+          "error",
+          "workerId",
+          "startedAt",
+          "completedAt",
+          "retainUntil",
+          "generator",
+        ]) {
+          expect(got).not.toHaveProperty(k);
+        }
+        expect(await store.readChunks(j.id, 0)).toEqual([]);
+        const taken = await store.take("ep", "w2", 2, T0 + 2, T0 + LEASE);
+        expect(taken.map((x) => x.id)).toEqual([later.id, j.id]);
+      });
+
+      it("retries TIMED_OUT jobs, keeps the retry count, refuses other states", async () => {
+        const done = await running();
+        await complete(done.id);
+        const j = await running();
+        await store.leaseLost(j.id, "w1", 5, T0 + 100 + LEASE, "x");
+        await store.take("ep", "w1", 1, T0 + 200, T0 + 200 + LEASE);
+        await store.timeout(j.id, T0 + 300, "slow");
+        expect(await store.retry(j.id)).toMatchObject({ ok: true, job: { retries: 1, status: "IN_QUEUE" } });
+        expect(await store.retry(j.id)).toMatchObject({ ok: false, reason: "not-allowed" });
+        expect(await store.retry(done.id)).toMatchObject({ ok: false, reason: "not-allowed" });
+        expect(await store.retry("nope")).toMatchObject({ ok: false, reason: "not-found" });
+      });
+
+      it("purges only the queued jobs of the endpoint", async () => {
+        const r = await running();
+        const q1 = await add();
+        const q2 = await add();
+        const other = await add({ endpointId: "ep2" });
+        expect((await store.purgeQueue("ep")).sort()).toEqual([q1.id, q2.id].sort());
+        expect(await store.get(q1.id)).toBeUndefined();
+        expect((await store.get(r.id))?.status).toBe("IN_PROGRESS");
+        expect((await store.get(other.id))?.status).toBe("IN_QUEUE");
+        expect(await store.purgeQueue("ep")).toEqual([]);
+      });
+    });
+
+    describe("ttl and retention", () => {
+      it("deletes jobs past their TTL in any state, with their chunks", async () => {
+        const ttl = { executionTimeout: 600_000, ttl: 10_000, lowPriority: false };
+        const r = await running("w1", { policy: ttl });
+        const q = await add({ policy: ttl });
+        await store.appendChunk(r.id, "w1", "c");
+        const keep = await add();
+        expect(await store.expireTtl(T0 + 9_999, 100)).toEqual([]);
+        const gone = await store.expireTtl(T0 + 10_000, 100);
+        expect(gone.map((j) => [j.id, j.status]).sort()).toEqual(
+          [
+            [q.id, "IN_QUEUE"],
+            [r.id, "IN_PROGRESS"],
+          ].sort(),
+        );
+        expect(gone.find((j) => j.id === r.id)?.workerId).toBe("w1");
+        expect(await store.get(q.id)).toBeUndefined();
+        expect(await store.get(r.id)).toBeUndefined();
+        expect(await store.readChunks(r.id, 0)).toEqual([]);
+        expect(await store.get(keep.id)).toBeDefined();
+      });
+
+      it("deletes terminal jobs once their retention is over, never live ones", async () => {
+        const a = await running("w1", { retentionMs: 60_000 });
+        await complete(a.id, "w1", "x", T0 + 1000);
+        const live = await running();
+        const queued = await add();
+        expect(await store.expireRetention(T0 + 60_999, 100)).toEqual([]);
+        expect(await store.expireRetention(T0 + 61_000, 100)).toEqual([a.id]);
+        expect(await store.get(a.id)).toBeUndefined();
+        expect(await store.get(live.id)).toBeDefined();
+        expect(await store.get(queued.id)).toBeDefined();
+      });
+    });
+
+    describe("counts", () => {
+      it("counts retained jobs per status for one endpoint", async () => {
+        await running();
+        const c = await running();
+        await complete(c.id);
+        const f = await running();
+        await store.finish(
+          f.id,
+          "w1",
+          { status: "FAILED", hasOutput: false, error: "e", generator: false },
+          T0,
+        );
+        await store.cancel((await add()).id, T0);
+        const t = await running();
+        await store.timeout(t.id, T0, "slow");
+        await add();
+        await add();
+        await add({ endpointId: "ep2" });
+        expect(await store.counts("ep")).toEqual({
+          inQueue: 2,
+          inProgress: 1,
+          completed: 1,
+          failed: 1,
+          cancelled: 1,
+          timedOut: 1,
+          retried: 0,
+        });
+        expect(await store.counts("nobody")).toEqual({
+          inQueue: 0,
+          inProgress: 0,
+          completed: 0,
+          failed: 0,
+          cancelled: 0,
+          timedOut: 0,
+          retried: 0,
+        });
+      });
+    });
+
+    describe("stream chunks", () => {
+      it("appends chunks in order and reads them after a sequence number", async () => {
+        const j = await running();
+        for (const [i, out] of ["a", { b: 2 }, null].entries()) {
+          expect(await store.appendChunk(j.id, "w1", out)).toMatchObject({ ok: true, seq: i + 1 });
+        }
+        expect(await store.readChunks(j.id, 0)).toEqual([
+          { seq: 1, output: "a" },
+          { seq: 2, output: { b: 2 } },
+          { seq: 3, output: null },
+        ]);
+        expect(await store.readChunks(j.id, 2)).toEqual([{ seq: 3, output: null }]);
+        expect(await store.readChunks(j.id, 1, 1)).toEqual([{ seq: 2, output: { b: 2 } }]);
+        expect((await store.get(j.id))?.streamCount).toBe(3);
+      });
+
+      it("drains each chunk once, and reading for SSE does not move the drain cursor", async () => {
+        const j = await running();
+        await store.appendChunk(j.id, "w1", 1);
+        await store.appendChunk(j.id, "w1", 2);
+        await store.readChunks(j.id, 0);
+        const first = await store.drain(j.id);
+        expect(first?.chunks.map((c) => c.output)).toEqual([1, 2]);
+        expect(first?.job.streamDrained).toBe(2);
+        expect((await store.drain(j.id))?.chunks).toEqual([]);
+        await store.appendChunk(j.id, "w1", 3);
+        const [x, y] = await Promise.all([store.drain(j.id), store.drain(j.id)]);
+        expect([...(x?.chunks ?? []), ...(y?.chunks ?? [])].map((c) => c.output)).toEqual([3]);
+        expect(await store.drain("nope")).toBeUndefined();
+      });
+
+      it("refuses chunks from other workers and ignores chunks for terminal jobs", async () => {
+        const j = await running("w1");
+        expect(await store.appendChunk(j.id, "w2", "x")).toMatchObject({ ok: false, reason: "not-owner" });
+        expect(await store.appendChunk("nope", "w1", "x")).toMatchObject({ ok: false, reason: "not-found" });
+        await complete(j.id);
+        expect(await store.appendChunk(j.id, "w1", "late")).toMatchObject({
+          ok: false,
+          reason: "already-terminal",
+        });
+        expect(await store.readChunks(j.id, 0)).toEqual([]);
+      });
+
+      it("hands out a non-generator job's output once as its only chunk", async () => {
+        const j = await running();
+        expect((await store.drain(j.id))?.chunks).toEqual([]);
+        await complete(j.id, "w1", { answer: 1 });
+        expect((await store.drain(j.id))?.chunks).toEqual([{ seq: 1, output: { answer: 1 } }]);
+        expect((await store.drain(j.id))?.chunks).toEqual([]);
+      });
+
+      it("does not invent a chunk for generators, failed jobs or jobs without output", async () => {
+        const g = await running();
+        await store.finish(
+          g.id,
+          "w1",
+          { status: "COMPLETED", hasOutput: true, output: [], generator: true },
+          T0,
+        );
+        expect((await store.drain(g.id))?.chunks).toEqual([]);
+        const f = await running();
+        await store.finish(
+          f.id,
+          "w1",
+          { status: "FAILED", hasOutput: true, output: 1, error: "e", generator: false },
+          T0,
+        );
+        expect((await store.drain(f.id))?.chunks).toEqual([]);
+        const n = await running();
+        await store.finish(n.id, "w1", { status: "COMPLETED", hasOutput: false, generator: false }, T0);
+        expect((await store.drain(n.id))?.chunks).toEqual([]);
+      });
+    });
+
+    describe("webhook outbox", () => {
+      it("enqueues a delivery with a snapshot when a job with a webhook becomes terminal", async () => {
+        const plain = await running();
+        await complete(plain.id);
+        expect(await store.dueWebhooks(T0 + 10_000, 10)).toEqual([]);
+        const j = await running("w1", { webhook: "http://127.0.0.1:1/hook" });
+        await complete(j.id, "w1", { ok: 1 }, T0 + 600);
+        const due = await store.dueWebhooks(T0 + 600, 10);
+        expect(due).toHaveLength(1);
+        expect(due[0]).toMatchObject({
+          jobId: j.id,
+          endpointId: "ep",
+          url: "http://127.0.0.1:1/hook",
+          attempts: 0,
+          nextAt: T0 + 600,
+          state: "pending",
+          job: { id: j.id, status: "COMPLETED", output: { ok: 1 }, input: { n: 1 } },
+        });
+      });
+
+      it("enqueues for every terminal state: failed, cancelled, timed out, lease failure", async () => {
+        const hook = { webhook: "http://127.0.0.1:1/h" };
+        const a = await running("w1", hook);
+        await store.finish(
+          a.id,
+          "w1",
+          { status: "FAILED", hasOutput: false, error: "e", generator: false },
+          T0,
+        );
+        await store.cancel((await add(hook)).id, T0);
+        const t = await running("w1", hook);
+        await store.timeout(t.id, T0, "slow");
+        const l = await running("w1", hook);
+        await store.leaseLost(l.id, "w1", 0, T0 + 100 + LEASE, "lost");
+        const states = (await store.dueWebhooks(T0 + 2 * LEASE, 10)).map((d) => d.job.status).sort();
+        expect(states).toEqual(["CANCELLED", "FAILED", "FAILED", "TIMED_OUT"]);
+      });
+
+      it("claims an attempt once, retries at the given time, and stops after delivery or giving up", async () => {
+        const j = await running("w1", { webhook: "http://127.0.0.1:1/h" });
+        await complete(j.id, "w1", 1, T0 + 600);
+        const [d] = await store.dueWebhooks(T0 + 600, 10);
+        const id = d?.id as number;
+        const claimed = await store.claimWebhook(id, T0 + 600, T0 + 20_000);
+        expect(claimed).toMatchObject({ attempts: 1, nextAt: T0 + 20_000 });
+        expect(await store.claimWebhook(id, T0 + 600, T0 + 20_000)).toBeUndefined();
+        expect(await store.dueWebhooks(T0 + 19_999, 10)).toEqual([]);
+        await store.webhookFailed(id, T0 + 700, "HTTP 500", T0 + 10_700);
+        expect((await store.dueWebhooks(T0 + 10_700, 10)).map((x) => x.id)).toEqual([id]);
+        expect(await store.getWebhook(id)).toMatchObject({ lastError: "HTTP 500", state: "pending" });
+        await store.claimWebhook(id, T0 + 10_700, T0 + 30_000);
+        await store.webhookDelivered(id, T0 + 10_800);
+        expect(await store.getWebhook(id)).toMatchObject({ state: "delivered", attempts: 2 });
+        expect(await store.dueWebhooks(T0 + 100_000, 10)).toEqual([]);
+
+        const k = await running("w1", { webhook: "http://127.0.0.1:1/h" });
+        await complete(k.id, "w1", 1, T0 + 600);
+        const [e] = await store.dueWebhooks(T0 + 600, 10);
+        await store.claimWebhook(e?.id as number, T0 + 600, T0 + 1000);
+        await store.webhookFailed(e?.id as number, T0 + 650, "refused");
+        expect(await store.getWebhook(e?.id as number)).toMatchObject({
+          state: "failed",
+          lastError: "refused",
+        });
+        expect(await store.dueWebhooks(T0 + 100_000, 10)).toEqual([]);
+      });
+
+      it("keeps a pending delivery when the job itself is deleted", async () => {
+        const j = await running("w1", { webhook: "http://127.0.0.1:1/h", retentionMs: 0 });
+        await complete(j.id, "w1", 1, T0 + 600);
+        await store.expireRetention(T0 + 601, 10);
+        expect(await store.get(j.id)).toBeUndefined();
+        expect((await store.dueWebhooks(T0 + 601, 10)).map((d) => d.jobId)).toEqual([j.id]);
+      });
+    });
+  });
+}

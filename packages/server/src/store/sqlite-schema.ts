@@ -1,0 +1,104 @@
+/**
+ * SQLite schema as an ordered list of migrations; `schema_version` records how many have been applied.
+ * Append new migrations, never edit applied ones.
+ */
+import type Database from "better-sqlite3";
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE jobs (
+    id                    TEXT PRIMARY KEY,
+    endpoint_id           TEXT NOT NULL,
+    status                TEXT NOT NULL,
+    sync                  INTEGER NOT NULL,
+    input                 TEXT NOT NULL,          -- JSON
+    webhook               TEXT,
+    execution_timeout_ms  INTEGER NOT NULL,
+    ttl_ms                INTEGER NOT NULL,
+    low_priority          INTEGER NOT NULL,
+    s3_config             TEXT,                   -- JSON
+    extra                 TEXT,                   -- JSON object
+    created_at            INTEGER NOT NULL,
+    started_at            INTEGER,
+    completed_at          INTEGER,
+    expires_at            INTEGER NOT NULL,
+    retention_ms          INTEGER NOT NULL,
+    retain_until          INTEGER,
+    worker_id             TEXT,
+    output                TEXT,                   -- JSON, meaningful when has_output = 1
+    has_output            INTEGER NOT NULL DEFAULT 0,
+    error                 TEXT,                   -- JSON
+    retries               INTEGER NOT NULL DEFAULT 0,
+    stream_count          INTEGER NOT NULL DEFAULT 0,
+    stream_drained        INTEGER NOT NULL DEFAULT 0,
+    generator             INTEGER NOT NULL DEFAULT 0,
+    lease_until           INTEGER,
+    deadline_at           INTEGER,                -- started_at + execution timeout
+    queue_pos             INTEGER NOT NULL,       -- FIFO order; kept on put-back/requeue so the job returns to the head
+    idempotency_key       TEXT
+  );
+  -- The take path: queued rows per endpoint, normal priority first, then FIFO.
+  CREATE INDEX jobs_take ON jobs (endpoint_id, low_priority, queue_pos) WHERE status = 'IN_QUEUE';
+  CREATE UNIQUE INDEX jobs_idempotency ON jobs (endpoint_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX jobs_lease ON jobs (lease_until) WHERE status = 'IN_PROGRESS';
+  CREATE INDEX jobs_deadline ON jobs (deadline_at) WHERE status = 'IN_PROGRESS';
+  CREATE INDEX jobs_worker ON jobs (worker_id) WHERE status = 'IN_PROGRESS';
+  CREATE INDEX jobs_expires ON jobs (expires_at);
+  CREATE INDEX jobs_retain ON jobs (retain_until) WHERE retain_until IS NOT NULL;
+  CREATE INDEX jobs_endpoint_status ON jobs (endpoint_id, status);
+
+  CREATE TABLE chunks (
+    job_id  TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    output  TEXT NOT NULL,                        -- JSON
+    PRIMARY KEY (job_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE endpoint_counters (
+    endpoint_id  TEXT PRIMARY KEY,
+    retried      INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE webhook_outbox (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id       TEXT NOT NULL,
+    endpoint_id  TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    snapshot     TEXT NOT NULL,                   -- JSON JobRecord at the terminal moment
+    state        TEXT NOT NULL DEFAULT 'pending', -- pending | delivered | failed
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_at      INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    last_error   TEXT
+  );
+  CREATE INDEX webhook_outbox_due ON webhook_outbox (next_at) WHERE state = 'pending';
+  CREATE INDEX webhook_outbox_finished ON webhook_outbox (finished_at) WHERE state <> 'pending';
+
+  CREATE TABLE meta (
+    key    TEXT PRIMARY KEY,
+    value  INTEGER NOT NULL
+  );
+  INSERT INTO meta (key, value) VALUES ('queue_pos', 0);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to the newest schema; refuses a database written by a newer Gantry. */
+export function migrate(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const row = db.prepare("SELECT version FROM schema_version").get() as { version: number } | undefined;
+  const current = row?.version ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `database schema version ${current} is newer than this Gantry understands (${MIGRATIONS.length})`,
+    );
+  }
+  if (current === MIGRATIONS.length) return;
+  db.transaction(() => {
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+    if (row) db.prepare("UPDATE schema_version SET version = ?").run(MIGRATIONS.length);
+    else db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(MIGRATIONS.length);
+  })();
+}

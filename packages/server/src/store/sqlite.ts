@@ -1,0 +1,657 @@
+/**
+ * The SQLite adapter of `JobStore` (better-sqlite3).
+ *
+ * Durability: WAL with `synchronous=NORMAL`. A crash of the Gantry process loses nothing committed;
+ * on power loss or an OS crash the last few commits may roll back (the database stays consistent).
+ * We accept that trade for a much cheaper commit on the hot take/done path.
+ *
+ * better-sqlite3 is synchronous and one connection serves the process, so each method body runs as one
+ * transaction with no interleaving; the conditional `WHERE status = ?` clauses still spell out the
+ * contract a multi-connection adapter (PostgreSQL) must keep.
+ *
+ * `":memory:"` is the same implementation over an in-memory database (tests and `gantry dev`).
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { isTerminal, type JobRecord, type JobStatus, type StreamChunk } from "../domain/job.js";
+import { type LifecycleEvent, sourcesOf, transition } from "../domain/state-machine.js";
+import { migrate } from "./sqlite-schema.js";
+import type {
+  Change,
+  ChunkAppend,
+  DrainResult,
+  FinishRequest,
+  JobCounts,
+  JobStore,
+  NewJob,
+  QueueStats,
+  WebhookDelivery,
+} from "./store.js";
+
+interface JobRow {
+  id: string;
+  endpoint_id: string;
+  status: JobStatus;
+  sync: number;
+  input: string;
+  webhook: string | null;
+  execution_timeout_ms: number;
+  ttl_ms: number;
+  low_priority: number;
+  s3_config: string | null;
+  extra: string | null;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  expires_at: number;
+  retention_ms: number;
+  retain_until: number | null;
+  worker_id: string | null;
+  output: string | null;
+  has_output: number;
+  error: string | null;
+  retries: number;
+  stream_count: number;
+  stream_drained: number;
+  generator: number;
+  lease_until: number | null;
+  deadline_at: number | null;
+  queue_pos: number;
+  idempotency_key: string | null;
+}
+
+interface OutboxRow {
+  id: number;
+  job_id: string;
+  endpoint_id: string;
+  url: string;
+  snapshot: string;
+  state: WebhookDelivery["state"];
+  attempts: number;
+  next_at: number;
+  last_error: string | null;
+}
+
+/** JSON.stringify maps `undefined` to nothing; the column needs text. */
+const json = (v: unknown): string => JSON.stringify(v) ?? "null";
+const parse = (text: string | null): unknown => (text === null ? undefined : JSON.parse(text));
+
+function toRecord(r: JobRow): JobRecord {
+  const job: JobRecord = {
+    id: r.id,
+    endpointId: r.endpoint_id,
+    status: r.status,
+    sync: r.sync === 1,
+    input: parse(r.input),
+    policy: { executionTimeout: r.execution_timeout_ms, ttl: r.ttl_ms, lowPriority: r.low_priority === 1 },
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    hasOutput: r.has_output === 1,
+    retries: r.retries,
+    streamCount: r.stream_count,
+    streamDrained: r.stream_drained,
+  };
+  if (r.webhook !== null) job.webhook = r.webhook;
+  if (r.s3_config !== null) job.s3Config = parse(r.s3_config);
+  if (r.extra !== null) job.extra = parse(r.extra) as Record<string, unknown>;
+  if (r.started_at !== null) job.startedAt = r.started_at;
+  if (r.completed_at !== null) job.completedAt = r.completed_at;
+  if (r.retain_until !== null) job.retainUntil = r.retain_until;
+  if (r.worker_id !== null) job.workerId = r.worker_id;
+  if (r.has_output === 1) job.output = parse(r.output);
+  if (r.error !== null) job.error = parse(r.error);
+  if (r.generator === 1) job.generator = true;
+  if (r.lease_until !== null) job.leaseUntil = r.lease_until;
+  if (r.idempotency_key !== null) job.idempotencyKey = r.idempotency_key;
+  return job;
+}
+
+function toDelivery(r: OutboxRow): WebhookDelivery {
+  const d: WebhookDelivery = {
+    id: r.id,
+    jobId: r.job_id,
+    endpointId: r.endpoint_id,
+    url: r.url,
+    job: JSON.parse(r.snapshot) as JobRecord,
+    attempts: r.attempts,
+    nextAt: r.next_at,
+    state: r.state,
+  };
+  if (r.last_error !== null) d.lastError = r.last_error;
+  return d;
+}
+
+/** `status IN (…)` for a bulk change, derived from the state machine so SQL and rules cannot drift. */
+const statusIn = (event: LifecycleEvent): string =>
+  `status IN (${sourcesOf(event)
+    .map((s) => `'${s}'`)
+    .join(", ")})`;
+
+const refusal = (reason: Extract<Change, { ok: false }>["reason"], message: string, row?: JobRow): Change =>
+  row ? { ok: false, reason, message, job: toRecord(row) } : { ok: false, reason, message };
+
+/** How long finished webhook rows are kept for inspection. */
+const OUTBOX_KEEP_MS = 60 * 60 * 1000;
+
+function prepareStatements(db: Database.Database) {
+  return {
+    get: db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?"),
+    byIdempotencyKey: db.prepare<[string, string], JobRow>(
+      "SELECT * FROM jobs WHERE endpoint_id = ? AND idempotency_key = ?",
+    ),
+    nextQueuePos: db.prepare<[], { value: number }>(
+      "UPDATE meta SET value = value + 1 WHERE key = 'queue_pos' RETURNING value",
+    ),
+    insert: db.prepare(
+      `INSERT INTO jobs (id, endpoint_id, status, sync, input, webhook, execution_timeout_ms, ttl_ms, low_priority,
+         s3_config, extra, created_at, expires_at, retention_ms, queue_pos, idempotency_key)
+       VALUES (@id, @endpointId, 'IN_QUEUE', @sync, @input, @webhook, @executionTimeout, @ttl, @lowPriority,
+         @s3Config, @extra, @createdAt, @expiresAt, @retentionMs, @queuePos, @idempotencyKey)`,
+    ),
+    // Skips jobs past their TTL that the sweeper has not deleted yet.
+    queued: db.prepare<[string, number, number], JobRow>(
+      `SELECT * FROM jobs WHERE endpoint_id = ? AND status = 'IN_QUEUE' AND expires_at > ?
+       ORDER BY low_priority, queue_pos LIMIT ?`,
+    ),
+    markTaken: db.prepare<[string, number, number, number, string]>(
+      `UPDATE jobs SET status = 'IN_PROGRESS', worker_id = ?, started_at = ?, lease_until = ?,
+         deadline_at = ? + execution_timeout_ms
+       WHERE id = ? AND status = 'IN_QUEUE'`,
+    ),
+    requeue: db.prepare<[number, string, string]>(
+      `UPDATE jobs SET status = 'IN_QUEUE', retries = retries + ?, worker_id = NULL, started_at = NULL,
+         lease_until = NULL, deadline_at = NULL, output = NULL, has_output = 0
+       WHERE id = ? AND status = 'IN_PROGRESS' AND worker_id = ?`,
+    ),
+    bumpRetried: db.prepare<[string]>(
+      `INSERT INTO endpoint_counters (endpoint_id, retried) VALUES (?, 1)
+       ON CONFLICT (endpoint_id) DO UPDATE SET retried = retried + 1`,
+    ),
+    progress: db.prepare<[string, number | null, string, string]>(
+      `UPDATE jobs SET output = ?, has_output = 1, lease_until = max(lease_until, coalesce(?, lease_until))
+       WHERE id = ? AND status = 'IN_PROGRESS' AND worker_id = ?`,
+    ),
+    insertChunk: db.prepare<[string, number, string]>(
+      "INSERT INTO chunks (job_id, seq, output) VALUES (?, ?, ?)",
+    ),
+    bumpStream: db.prepare<[number, number | null, string, number]>(
+      `UPDATE jobs SET stream_count = ?, lease_until = max(lease_until, coalesce(?, lease_until))
+       WHERE id = ? AND status = 'IN_PROGRESS' AND stream_count = ?`,
+    ),
+    chunksAfter: db.prepare<[string, number, number], { seq: number; output: string }>(
+      "SELECT seq, output FROM chunks WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    ),
+    setDrained: db.prepare<[number, string]>(
+      "UPDATE jobs SET stream_drained = max(stream_drained, ?) WHERE id = ?",
+    ),
+    finish: db.prepare(
+      `UPDATE jobs SET status = @status, completed_at = @now, retain_until = @now + retention_ms,
+         output = @output, has_output = @hasOutput, error = @error, generator = @generator,
+         lease_until = NULL, deadline_at = NULL
+       WHERE id = @id AND status = 'IN_PROGRESS' AND worker_id = @workerId`,
+    ),
+    end: db.prepare(
+      `UPDATE jobs SET status = @status, completed_at = @now, retain_until = @now + retention_ms,
+         output = NULL, has_output = 0, error = @error, lease_until = NULL, deadline_at = NULL
+       WHERE id = @id AND status = @from`,
+    ),
+    retry: db.prepare<[number, string]>(
+      `UPDATE jobs SET status = 'IN_QUEUE', queue_pos = ?, worker_id = NULL, started_at = NULL,
+         completed_at = NULL, retain_until = NULL, lease_until = NULL, deadline_at = NULL, output = NULL,
+         has_output = 0, error = NULL, stream_count = 0, stream_drained = 0, generator = 0
+       WHERE id = ? AND ${statusIn({ type: "retry" })}`,
+    ),
+    deleteChunks: db.prepare<[string]>("DELETE FROM chunks WHERE job_id = ?"),
+    deleteJob: db.prepare<[string]>("DELETE FROM jobs WHERE id = ?"),
+    purge: db.prepare<[string], { id: string }>(
+      `DELETE FROM jobs WHERE endpoint_id = ? AND ${statusIn({ type: "purge" })} RETURNING id`,
+    ),
+    extendLease: db.prepare<[number, string, string]>(
+      `UPDATE jobs SET lease_until = max(coalesce(lease_until, 0), ?)
+       WHERE id = ? AND worker_id = ? AND status = 'IN_PROGRESS'`,
+    ),
+    byWorker: db.prepare<[string], JobRow>(
+      "SELECT * FROM jobs WHERE worker_id = ? AND status = 'IN_PROGRESS' ORDER BY started_at",
+    ),
+    loads: db.prepare<[string], { worker_id: string; n: number }>(
+      `SELECT worker_id, count(*) AS n FROM jobs WHERE endpoint_id = ? AND status = 'IN_PROGRESS'
+       GROUP BY worker_id`,
+    ),
+    expiredLeases: db.prepare<[number, number], JobRow>(
+      `SELECT * FROM jobs WHERE status = 'IN_PROGRESS' AND lease_until <= ? ORDER BY lease_until LIMIT ?`,
+    ),
+    overdue: db.prepare<[number, number], JobRow>(
+      `SELECT * FROM jobs WHERE status = 'IN_PROGRESS' AND deadline_at <= ? ORDER BY deadline_at LIMIT ?`,
+    ),
+    pastTtl: db.prepare<[number, number], JobRow>(
+      `SELECT * FROM jobs WHERE expires_at <= ? AND ${statusIn({ type: "expire" })} ORDER BY expires_at LIMIT ?`,
+    ),
+    pastRetention: db.prepare<[number, number], { id: string }>(
+      `SELECT id FROM jobs WHERE retain_until <= ? AND ${statusIn({ type: "forget" })}
+       ORDER BY retain_until LIMIT ?`,
+    ),
+    pruneOutbox: db.prepare<[number]>(
+      "DELETE FROM webhook_outbox WHERE state <> 'pending' AND finished_at <= ?",
+    ),
+    counts: db.prepare<[string], { status: JobStatus; n: number }>(
+      "SELECT status, count(*) AS n FROM jobs WHERE endpoint_id = ? GROUP BY status",
+    ),
+    retried: db.prepare<[string], { retried: number }>(
+      "SELECT retried FROM endpoint_counters WHERE endpoint_id = ?",
+    ),
+    queuedCount: db.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM jobs WHERE endpoint_id = ? AND status = 'IN_QUEUE'",
+    ),
+    queueStats: db.prepare<
+      [string],
+      { normal: number | null; low: number | null; running: number | null; oldest: number | null }
+    >(
+      `SELECT sum(status = 'IN_QUEUE' AND low_priority = 0) AS normal,
+         sum(status = 'IN_QUEUE' AND low_priority = 1) AS low,
+         sum(status = 'IN_PROGRESS') AS running,
+         min(CASE WHEN status = 'IN_QUEUE' AND low_priority = 0 THEN created_at END) AS oldest
+       FROM jobs WHERE endpoint_id = ? AND status IN ('IN_QUEUE', 'IN_PROGRESS')`,
+    ),
+    enqueueWebhook: db.prepare<[string, string, string, string, number, number]>(
+      `INSERT INTO webhook_outbox (job_id, endpoint_id, url, snapshot, next_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    dueWebhooks: db.prepare<[number, number], OutboxRow>(
+      "SELECT * FROM webhook_outbox WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+    ),
+    claimWebhook: db.prepare<[number, number, number], OutboxRow>(
+      `UPDATE webhook_outbox SET attempts = attempts + 1, next_at = ?
+       WHERE id = ? AND state = 'pending' AND next_at <= ? RETURNING *`,
+    ),
+    webhookDelivered: db.prepare<[number, number]>(
+      "UPDATE webhook_outbox SET state = 'delivered', finished_at = ? WHERE id = ? AND state = 'pending'",
+    ),
+    webhookRetryAt: db.prepare<[string, number, number]>(
+      "UPDATE webhook_outbox SET last_error = ?, next_at = ? WHERE id = ? AND state = 'pending'",
+    ),
+    webhookGaveUp: db.prepare<[string, number, number]>(
+      `UPDATE webhook_outbox SET state = 'failed', last_error = ?, finished_at = ?
+       WHERE id = ? AND state = 'pending'`,
+    ),
+    getWebhook: db.prepare<[number], OutboxRow>("SELECT * FROM webhook_outbox WHERE id = ?"),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+export interface SqliteStoreOptions {
+  /** A file path (its directory is created) or `":memory:"`. */
+  path: string;
+}
+
+export class SqliteJobStore implements JobStore {
+  private readonly db: Database.Database;
+  private readonly s: Statements;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    migrate(this.db);
+    this.s = prepareStatements(this.db);
+  }
+
+  private row(id: string): JobRow | undefined {
+    return this.s.get.get(id);
+  }
+
+  /** A worker may only touch a job it holds; terminal jobs are reported as such (idempotent repeats). */
+  private held(id: string, workerId: string): { row: JobRow } | Extract<Change, { ok: false }> {
+    const row = this.row(id);
+    if (!row) return { ok: false, reason: "not-found", message: `job ${id} not found` };
+    if (isTerminal(row.status)) {
+      return {
+        ok: false,
+        reason: "already-terminal",
+        message: `job ${id} is already ${row.status}`,
+        job: toRecord(row),
+      };
+    }
+    if (row.status !== "IN_PROGRESS" || row.worker_id !== workerId) {
+      return { ok: false, reason: "not-owner", message: `job ${id} is not held by worker ${workerId}` };
+    }
+    return { row };
+  }
+
+  /** Adds the outbox row of a job that just became terminal (same transaction as the change). */
+  private afterTerminal(id: string, now: number): JobRecord {
+    const job = toRecord(this.row(id) as JobRow);
+    if (job.webhook) {
+      this.s.enqueueWebhook.run(job.id, job.endpointId, job.webhook, JSON.stringify(job), now, now);
+    }
+    return job;
+  }
+
+  private tx<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(this.db.transaction(fn)());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  insert(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    return this.tx(() => {
+      if (job.idempotencyKey !== undefined) {
+        const existing = this.s.byIdempotencyKey.get(job.endpointId, job.idempotencyKey);
+        if (existing) return { job: toRecord(existing), created: false };
+      }
+      const queuePos = (this.s.nextQueuePos.get() as { value: number }).value;
+      this.s.insert.run({
+        id: job.id,
+        endpointId: job.endpointId,
+        sync: job.sync ? 1 : 0,
+        input: json(job.input),
+        webhook: job.webhook ?? null,
+        executionTimeout: job.policy.executionTimeout,
+        ttl: job.policy.ttl,
+        lowPriority: job.policy.lowPriority ? 1 : 0,
+        s3Config: job.s3Config === undefined ? null : json(job.s3Config),
+        extra: job.extra === undefined ? null : json(job.extra),
+        createdAt: job.createdAt,
+        expiresAt: job.createdAt + job.policy.ttl,
+        retentionMs: job.retentionMs,
+        queuePos,
+        idempotencyKey: job.idempotencyKey ?? null,
+      });
+      return { job: toRecord(this.row(job.id) as JobRow), created: true };
+    });
+  }
+
+  get(id: string): Promise<JobRecord | undefined> {
+    return this.tx(() => {
+      const row = this.row(id);
+      return row ? toRecord(row) : undefined;
+    });
+  }
+
+  take(
+    endpointId: string,
+    workerId: string,
+    max: number,
+    now: number,
+    leaseUntil: number,
+  ): Promise<JobRecord[]> {
+    if (!Number.isInteger(max) || max < 1) return Promise.resolve([]);
+    return this.tx(() => {
+      const taken: JobRecord[] = [];
+      for (const row of this.s.queued.all(endpointId, now, max)) {
+        if (!transition(row.status, { type: "take" }).ok) continue;
+        if (this.s.markTaken.run(workerId, now, leaseUntil, now, row.id).changes === 1) {
+          taken.push(toRecord(this.row(row.id) as JobRow));
+        }
+      }
+      return taken;
+    });
+  }
+
+  putBack(workerId: string, ids: string[]): Promise<JobRecord[]> {
+    return this.tx(() => {
+      const back: JobRecord[] = [];
+      for (const id of ids) {
+        const h = this.held(id, workerId);
+        if (!("row" in h)) continue;
+        if (!transition(h.row.status, { type: "put-back" }).ok) continue;
+        if (this.s.requeue.run(0, id, workerId).changes === 1) back.push(toRecord(this.row(id) as JobRow));
+      }
+      return back;
+    });
+  }
+
+  progress(id: string, workerId: string, output: unknown, leaseUntil?: number): Promise<Change> {
+    return this.tx(() => {
+      const h = this.held(id, workerId);
+      if (!("row" in h)) return h;
+      const t = transition(h.row.status, { type: "progress" });
+      if (!t.ok) return refusal("not-allowed", t.message, h.row);
+      this.s.progress.run(json(output), leaseUntil ?? null, id, workerId);
+      return { ok: true, job: toRecord(this.row(id) as JobRow), previous: h.row.status };
+    });
+  }
+
+  appendChunk(id: string, workerId: string, output: unknown, leaseUntil?: number): Promise<ChunkAppend> {
+    return this.tx((): ChunkAppend => {
+      const h = this.held(id, workerId);
+      if (!("row" in h)) return h;
+      // A chunk is in-progress activity, like progress: allowed exactly where progress is.
+      const t = transition(h.row.status, { type: "progress" });
+      if (!t.ok) return { ok: false, reason: "not-allowed", message: t.message, job: toRecord(h.row) };
+      const seq = h.row.stream_count + 1;
+      this.s.insertChunk.run(id, seq, json(output));
+      this.s.bumpStream.run(seq, leaseUntil ?? null, id, h.row.stream_count);
+      return { ok: true, seq, job: toRecord(this.row(id) as JobRow) };
+    });
+  }
+
+  readChunks(id: string, afterSeq: number, limit = 1000): Promise<StreamChunk[]> {
+    return this.tx(() =>
+      this.s.chunksAfter.all(id, afterSeq, limit).map((c) => ({ seq: c.seq, output: JSON.parse(c.output) })),
+    );
+  }
+
+  drain(id: string, limit = 1000): Promise<DrainResult | undefined> {
+    return this.tx(() => {
+      const row = this.row(id);
+      if (!row) return undefined;
+      const chunks = this.s.chunksAfter
+        .all(id, row.stream_drained, limit)
+        .map((c) => ({ seq: c.seq, output: JSON.parse(c.output) as unknown }));
+      const last = chunks.at(-1);
+      if (last) {
+        this.s.setDrained.run(last.seq, id);
+      } else if (
+        row.status === "COMPLETED" &&
+        row.stream_count === 0 &&
+        row.stream_drained === 0 &&
+        row.has_output === 1 &&
+        row.generator === 0
+      ) {
+        // A non-generator job: its output is the one and only "chunk".
+        chunks.push({ seq: 1, output: parse(row.output) });
+        this.s.setDrained.run(1, id);
+      }
+      return { job: toRecord(this.row(id) as JobRow), chunks };
+    });
+  }
+
+  finish(id: string, workerId: string, result: FinishRequest, now: number): Promise<Change> {
+    return this.tx((): Change => {
+      const h = this.held(id, workerId);
+      if (!("row" in h)) return h;
+      const t = transition(h.row.status, { type: result.status === "COMPLETED" ? "complete" : "fail" });
+      if (!t.ok) return refusal("not-allowed", t.message, h.row);
+      this.s.finish.run({
+        id,
+        workerId,
+        now,
+        status: t.to,
+        output: result.hasOutput ? json(result.output) : null,
+        hasOutput: result.hasOutput ? 1 : 0,
+        error: result.error === undefined ? null : json(result.error),
+        generator: result.generator ? 1 : 0,
+      });
+      return { ok: true, job: this.afterTerminal(id, now), previous: h.row.status };
+    });
+  }
+
+  /** cancel and execution timeout: end a live job without a result from the worker. */
+  private end(id: string, event: LifecycleEvent, now: number, error: string | null): Change {
+    const row = this.row(id);
+    if (!row) return refusal("not-found", `job ${id} not found`);
+    const t = transition(row.status, event);
+    if (!t.ok) return refusal(t.reason, t.message, row);
+    this.s.end.run({ id, from: row.status, status: t.to, now, error: error === null ? null : json(error) });
+    return { ok: true, job: this.afterTerminal(id, now), previous: row.status };
+  }
+
+  cancel(id: string, now: number): Promise<Change> {
+    return this.tx(() => this.end(id, { type: "cancel" }, now, null));
+  }
+
+  timeout(id: string, now: number, error: string): Promise<Change> {
+    return this.tx(() => this.end(id, { type: "timeout" }, now, error));
+  }
+
+  leaseLost(id: string, workerId: string, maxRetries: number, now: number, error: string): Promise<Change> {
+    return this.tx((): Change => {
+      const h = this.held(id, workerId);
+      if (!("row" in h)) return h;
+      const row = h.row;
+      if (row.lease_until === null || row.lease_until > now) {
+        return refusal("not-allowed", `the lease of job ${id} was renewed`, row);
+      }
+      const t = transition(row.status, { type: "lease-lost", retries: row.retries, maxRetries });
+      if (!t.ok) return refusal(t.reason, t.message, row);
+      if (t.to === "IN_QUEUE") {
+        this.s.requeue.run(1, id, workerId);
+        this.s.bumpRetried.run(row.endpoint_id);
+        return { ok: true, job: toRecord(this.row(id) as JobRow), previous: row.status };
+      }
+      this.s.end.run({ id, from: row.status, status: t.to, now, error: json(error) });
+      return { ok: true, job: this.afterTerminal(id, now), previous: row.status };
+    });
+  }
+
+  retry(id: string): Promise<Change> {
+    return this.tx((): Change => {
+      const row = this.row(id);
+      if (!row) return refusal("not-found", `job ${id} not found`);
+      const t = transition(row.status, { type: "retry" });
+      if (!t.ok) return refusal(t.reason, t.message, row);
+      const queuePos = (this.s.nextQueuePos.get() as { value: number }).value;
+      this.s.retry.run(queuePos, id);
+      this.s.deleteChunks.run(id);
+      return { ok: true, job: toRecord(this.row(id) as JobRow), previous: row.status };
+    });
+  }
+
+  purgeQueue(endpointId: string): Promise<string[]> {
+    return this.tx(() => this.s.purge.all(endpointId).map((r) => r.id));
+  }
+
+  extendLeases(workerId: string, ids: string[], leaseUntil: number): Promise<number> {
+    return this.tx(() => {
+      let n = 0;
+      for (const id of ids) n += this.s.extendLease.run(leaseUntil, id, workerId).changes;
+      return n;
+    });
+  }
+
+  listByWorker(workerId: string): Promise<JobRecord[]> {
+    return this.tx(() => this.s.byWorker.all(workerId).map(toRecord));
+  }
+
+  workerLoads(endpointId: string): Promise<Map<string, number>> {
+    return this.tx(() => new Map(this.s.loads.all(endpointId).map((r) => [r.worker_id, r.n])));
+  }
+
+  expiredLeases(now: number, limit: number): Promise<JobRecord[]> {
+    return this.tx(() => this.s.expiredLeases.all(now, limit).map(toRecord));
+  }
+
+  executionTimeouts(now: number, limit: number): Promise<JobRecord[]> {
+    return this.tx(() => this.s.overdue.all(now, limit).map(toRecord));
+  }
+
+  expireTtl(now: number, limit: number): Promise<JobRecord[]> {
+    return this.tx(() =>
+      this.s.pastTtl.all(now, limit).map((row) => {
+        this.s.deleteChunks.run(row.id);
+        this.s.deleteJob.run(row.id);
+        return toRecord(row);
+      }),
+    );
+  }
+
+  expireRetention(now: number, limit: number): Promise<string[]> {
+    return this.tx(() => {
+      const ids = this.s.pastRetention.all(now, limit).map((r) => r.id);
+      for (const id of ids) {
+        this.s.deleteChunks.run(id);
+        this.s.deleteJob.run(id);
+      }
+      this.s.pruneOutbox.run(now - OUTBOX_KEEP_MS);
+      return ids;
+    });
+  }
+
+  counts(endpointId: string): Promise<JobCounts> {
+    return this.tx(() => {
+      const by = new Map(this.s.counts.all(endpointId).map((r) => [r.status, r.n]));
+      return {
+        inQueue: by.get("IN_QUEUE") ?? 0,
+        inProgress: by.get("IN_PROGRESS") ?? 0,
+        completed: by.get("COMPLETED") ?? 0,
+        failed: by.get("FAILED") ?? 0,
+        cancelled: by.get("CANCELLED") ?? 0,
+        timedOut: by.get("TIMED_OUT") ?? 0,
+        retried: this.s.retried.get(endpointId)?.retried ?? 0,
+      };
+    });
+  }
+
+  queuedCount(endpointId: string): Promise<number> {
+    return this.tx(() => this.s.queuedCount.get(endpointId)?.n ?? 0);
+  }
+
+  queueStats(endpointId: string): Promise<QueueStats> {
+    return this.tx(() => {
+      const r = this.s.queueStats.get(endpointId);
+      const stats: QueueStats = {
+        inQueue: r?.normal ?? 0,
+        inQueueLow: r?.low ?? 0,
+        inProgress: r?.running ?? 0,
+      };
+      if (r?.oldest !== null && r?.oldest !== undefined) stats.oldestQueuedAt = r.oldest;
+      return stats;
+    });
+  }
+
+  dueWebhooks(now: number, limit: number): Promise<WebhookDelivery[]> {
+    return this.tx(() => this.s.dueWebhooks.all(now, limit).map(toDelivery));
+  }
+
+  claimWebhook(id: number, now: number, retryAt: number): Promise<WebhookDelivery | undefined> {
+    return this.tx(() => {
+      const row = this.s.claimWebhook.get(retryAt, id, now);
+      return row ? toDelivery(row) : undefined;
+    });
+  }
+
+  webhookDelivered(id: number, now: number): Promise<void> {
+    return this.tx(() => {
+      this.s.webhookDelivered.run(now, id);
+    });
+  }
+
+  webhookFailed(id: number, now: number, error: string, retryAt?: number): Promise<void> {
+    return this.tx(() => {
+      if (retryAt === undefined) this.s.webhookGaveUp.run(error, now, id);
+      else this.s.webhookRetryAt.run(error, retryAt, id);
+    });
+  }
+
+  getWebhook(id: number): Promise<WebhookDelivery | undefined> {
+    return this.tx(() => {
+      const row = this.s.getWebhook.get(id);
+      return row ? toDelivery(row) : undefined;
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+}
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteJobStore> {
+  return new SqliteJobStore(options);
+}

@@ -1,0 +1,168 @@
+/**
+ * The one durable-store contract. Every adapter (SQLite now, PostgreSQL later) passes `conformance.ts`.
+ *
+ * Design rules an adapter must keep:
+ * - Every status change is ONE conditional write (a single statement or transaction such as
+ *   `UPDATE … WHERE id = ? AND status = 'IN_PROGRESS' AND worker_id = ?`), checked against
+ *   `domain/state-machine.ts`; concurrent callers can never both win.
+ * - Time is an argument (`now`, ms since the epoch), never read from a clock, so sweeps are testable.
+ * - A terminal transition of a job that has a webhook enqueues its delivery in the same write (outbox),
+ *   so a crash cannot lose it.
+ */
+import type { JobPolicy, JobRecord, JobStatus, StreamChunk } from "../domain/job.js";
+
+export interface NewJob {
+  id: string;
+  endpointId: string;
+  sync: boolean;
+  input: unknown;
+  webhook?: string;
+  policy: JobPolicy;
+  s3Config?: unknown;
+  extra?: Record<string, unknown>;
+  createdAt: number;
+  /** How long the job stays readable once terminal (sets `retainUntil`). */
+  retentionMs: number;
+  /** Per endpoint: a repeat insert with the same key returns the existing job. */
+  idempotencyKey?: string;
+}
+
+/** Why a change did not happen. */
+export type ChangeRefusal =
+  | "not-found"
+  /** The job is held by another worker (or by none). */
+  | "not-owner"
+  /** Finished already: a repeat or late post; callers treat it as a no-op. */
+  | "already-terminal"
+  /** The state machine refuses the event in the current state (or a renewed lease made a sweep stale). */
+  | "not-allowed";
+
+export type Change =
+  | { ok: true; job: JobRecord; previous: JobStatus }
+  | { ok: false; reason: ChangeRefusal; message: string; job?: JobRecord };
+
+export type ChunkAppend = { ok: true; seq: number; job: JobRecord } | Extract<Change, { ok: false }>;
+
+export interface FinishRequest {
+  status: "COMPLETED" | "FAILED";
+  /** Present (even `null`) when the worker sent an `output` key. */
+  hasOutput: boolean;
+  output?: unknown;
+  error?: unknown;
+  /** Job-done came with `isStream=true`. */
+  generator: boolean;
+}
+
+export interface JobCounts {
+  inQueue: number;
+  inProgress: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  timedOut: number;
+  /** Running total of automatic requeues after lost workers. */
+  retried: number;
+}
+
+export interface QueueStats {
+  /** Queued jobs of normal priority. */
+  inQueue: number;
+  /** Queued `lowPriority` jobs. */
+  inQueueLow: number;
+  inProgress: number;
+  oldestQueuedAt?: number;
+}
+
+export interface WebhookDelivery {
+  id: number;
+  jobId: string;
+  endpointId: string;
+  url: string;
+  /** The job as it was when it became terminal. */
+  job: JobRecord;
+  attempts: number;
+  nextAt: number;
+  state: "pending" | "delivered" | "failed";
+  lastError?: string;
+}
+
+export interface DrainResult {
+  job: JobRecord;
+  /**
+   * Chunks not handed out before, now marked as drained. A COMPLETED non-generator job that streamed
+   * nothing yields its output once as chunk 1 (endpoint-api §2.5).
+   */
+  chunks: StreamChunk[];
+}
+
+export interface JobStore {
+  insert(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
+  get(id: string): Promise<JobRecord | undefined>;
+
+  /**
+   * Atomically hands up to `max` queued jobs of the endpoint to `workerId`: normal priority FIFO first,
+   * never a job whose TTL has passed.
+   */
+  take(
+    endpointId: string,
+    workerId: string,
+    max: number,
+    now: number,
+    leaseUntil: number,
+  ): Promise<JobRecord[]>;
+  /** Returns IN_PROGRESS jobs of that worker to the queue at their original position, not as retries. */
+  putBack(workerId: string, ids: string[]): Promise<JobRecord[]>;
+
+  /** Stores a progress value; `leaseUntil` renews the lease because the worker is evidently alive. */
+  progress(id: string, workerId: string, output: unknown, leaseUntil?: number): Promise<Change>;
+  appendChunk(id: string, workerId: string, output: unknown, leaseUntil?: number): Promise<ChunkAppend>;
+  /** Chunks with `seq > afterSeq`, in order; does not move the drain cursor (used by SSE). */
+  readChunks(id: string, afterSeq: number, limit?: number): Promise<StreamChunk[]>;
+  /** Hands out the chunks after the drain cursor and advances it, atomically. */
+  drain(id: string, limit?: number): Promise<DrainResult | undefined>;
+
+  finish(id: string, workerId: string, result: FinishRequest, now: number): Promise<Change>;
+  cancel(id: string, now: number): Promise<Change>;
+  /** Execution timeout of a running job. */
+  timeout(id: string, now: number, error: string): Promise<Change>;
+  /** The lease lapsed: requeue (`retries + 1`) while `retries < maxRetries`, else FAILED with `error`. */
+  leaseLost(id: string, workerId: string, maxRetries: number, now: number, error: string): Promise<Change>;
+  /** FAILED/TIMED_OUT → IN_QUEUE under the same id at the tail; output, error and stream cleared. */
+  retry(id: string): Promise<Change>;
+  /** Deletes every queued job of the endpoint; returns their ids. */
+  purgeQueue(endpointId: string): Promise<string[]>;
+
+  /** Renews the lease of those of `ids` that `workerId` holds; returns how many. */
+  extendLeases(workerId: string, ids: string[], leaseUntil: number): Promise<number>;
+  listByWorker(workerId: string): Promise<JobRecord[]>;
+  /** IN_PROGRESS job counts per worker of the endpoint. */
+  workerLoads(endpointId: string): Promise<Map<string, number>>;
+
+  expiredLeases(now: number, limit: number): Promise<JobRecord[]>;
+  executionTimeouts(now: number, limit: number): Promise<JobRecord[]>;
+  /** Deletes jobs past their TTL (any state) and returns them as they were. */
+  expireTtl(now: number, limit: number): Promise<JobRecord[]>;
+  /** Deletes terminal jobs past retention; returns their ids. Also prunes finished webhook rows. */
+  expireRetention(now: number, limit: number): Promise<string[]>;
+
+  counts(endpointId: string): Promise<JobCounts>;
+  queuedCount(endpointId: string): Promise<number>;
+  /**
+   * For the autoscaler (additive, optional): queued jobs split by priority, running jobs, and the submission
+   * time of the oldest queued normal-priority job.
+   */
+  queueStats?(endpointId: string): Promise<QueueStats>;
+
+  dueWebhooks(now: number, limit: number): Promise<WebhookDelivery[]>;
+  /**
+   * Starts an attempt: if still pending and due, counts it and pushes `nextAt` to `retryAt`, so a crash
+   * mid-attempt leads to a retry (after a restart too). Undefined when someone else claimed it.
+   */
+  claimWebhook(id: number, now: number, retryAt: number): Promise<WebhookDelivery | undefined>;
+  webhookDelivered(id: number, now: number): Promise<void>;
+  /** A failed attempt: retry at `retryAt`, or give up when it is undefined. */
+  webhookFailed(id: number, now: number, error: string, retryAt?: number): Promise<void>;
+  getWebhook(id: number): Promise<WebhookDelivery | undefined>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,96 @@
+/**
+ * One call that wires supervision onto an engine: the activity tracker, the process provider, the supervisor,
+ * and the wrapped platform the HTTP app must serve (so the supervisor sees worker traffic and clients see
+ * hints). `server.ts` calls it when endpoints have a `worker.command`.
+ */
+import { workerEnv } from "../config/worker-env.js";
+import type { EndpointConfig } from "../domain/endpoint.js";
+import type { Engine } from "../engine/engine.js";
+import type { Platform } from "../engine/platform.js";
+import { LocalProcessProvider } from "../providers/local-process.js";
+import type { WorkerProvider } from "../providers/provider.js";
+import { WorkerActivityTracker } from "./activity.js";
+import { engineHost } from "./engine-host.js";
+import { composeWorkerEnv } from "./process-env.js";
+import { Supervisor, type SupervisorOptions } from "./supervisor.js";
+import { trackPlatform } from "./track-platform.js";
+
+export interface SupervisionOptions {
+  engine: Engine;
+  endpoints: readonly EndpointConfig[];
+  /** `<dataDir>/workers/` holds per-worker directories and log files. */
+  dataDir: string;
+  /** How workers reach the server; a function because it is known only once the server listens. */
+  publicUrl: () => string;
+  workerSecret: string;
+  pingIntervalMs: number;
+  provider?: WorkerProvider;
+  /** Environment the workers inherit (minus GANTRY_* and RUNPOD_*); default `process.env`. */
+  parentEnv?: NodeJS.ProcessEnv;
+  /** Supervisor tuning (tick, grace periods, scaler hysteresis). */
+  tuning?: Partial<
+    Pick<
+      SupervisorOptions,
+      "tickMs" | "tuning" | "stopGraceMs" | "overrunGraceMs" | "startTimeoutMs" | "silentAfterMs" | "stableMs"
+    >
+  >;
+  log?: SupervisorOptions["log"];
+}
+
+export interface Supervision {
+  /** Serve this instead of the engine. */
+  platform: Platform;
+  supervisor: Supervisor;
+  provider: WorkerProvider;
+  tracker: WorkerActivityTracker;
+  start(): void;
+  /** Stops every worker (SIGTERM, then SIGKILL after the grace period). Call before stopping the engine. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function createSupervision(options: SupervisionOptions): Supervision {
+  const tracker = new WorkerActivityTracker();
+  const provider = options.provider ?? new LocalProcessProvider({ dataDir: options.dataDir });
+  const commands = new Map(options.endpoints.map((e) => [e.id, e.worker]));
+  const parentEnv = options.parentEnv ?? process.env;
+  // Silence must exceed a few ping intervals: a busy worker on an old SDK may ping late.
+  const silentAfterMs = Math.max(60_000, options.pingIntervalMs * 6);
+  const overrunGraceMs = Math.max(15_000, options.pingIntervalMs * 2);
+  const supervisor = new Supervisor(
+    {
+      host: engineHost(options.engine),
+      provider,
+      activity: tracker,
+      workerEnv: (endpointId, workerId) =>
+        composeWorkerEnv(
+          parentEnv,
+          workerEnv({
+            publicUrl: options.publicUrl(),
+            endpointId,
+            workerId,
+            workerSecret: options.workerSecret,
+            pingIntervalMs: options.pingIntervalMs,
+          }),
+          commands.get(endpointId)?.env,
+        ),
+      silentAfterMs,
+      overrunGraceMs,
+      ...options.tuning,
+      ...(options.log ? { log: options.log } : {}),
+    },
+    options.endpoints.map((e) => ({ id: e.id, scaling: e.scaling, ...(e.worker ? { worker: e.worker } : {}) })),
+  );
+  const platform = trackPlatform(options.engine as Platform, tracker, {
+    queueHint: (id) => supervisor.queueHint(id),
+    healthHints: (id) => supervisor.healthHints(id),
+    unhealthyCount: (id) => supervisor.status(id)?.counts.unhealthy ?? 0,
+  });
+  return {
+    platform,
+    supervisor,
+    provider,
+    tracker,
+    start: () => supervisor.start(),
+    close: (graceMs) => supervisor.close(graceMs),
+  };
+}

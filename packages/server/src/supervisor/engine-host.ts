@@ -1,0 +1,29 @@
+/**
+ * The supervisor's view of the `Engine`: queue statistics from the store, job states for overrun checks, and
+ * the worker registry kept in step (a started process shows as initializing until it calls in; an exited one
+ * is removed at once instead of lingering until it is pruned).
+ */
+import type { Engine } from "../engine/engine.js";
+import type { SupervisorHost } from "./supervisor.js";
+
+export function engineHost(engine: Engine, now: () => number = Date.now): SupervisorHost {
+  return {
+    async queueStats(endpointId) {
+      if (engine.store.queueStats) return engine.store.queueStats(endpointId);
+      // A store without the split counts every queued job as normal priority and reports no wait time.
+      const c = await engine.store.counts(endpointId);
+      return { inQueue: c.inQueue, inQueueLow: 0, inProgress: c.inProgress };
+    },
+    async jobState(endpointId, jobId) {
+      const job = await engine.store.get(jobId);
+      if (!job || job.endpointId !== endpointId) return undefined;
+      return job.workerId !== undefined ? { status: job.status, workerId: job.workerId } : { status: job.status };
+    },
+    workerStarting(endpointId, workerId) {
+      engine.workers.markInitializing(endpointId, workerId, now());
+    },
+    workerGone(_endpointId, workerId) {
+      engine.workers.remove(workerId);
+    },
+  };
+}

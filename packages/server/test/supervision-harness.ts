@@ -1,0 +1,140 @@
+/**
+ * A real Gantry stack for supervision tests: SQLite file store, Engine, supervision with the local process
+ * provider, the HTTP app on 127.0.0.1:0. Timings are shortened so scale-up and scale-down happen in seconds.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { request } from "undici";
+import { createApp } from "../src/api/app.js";
+import { type EndpointConfigInput, resolveEndpoint } from "../src/domain/endpoint.js";
+import type { JobView } from "../src/domain/job.js";
+import { Engine } from "../src/engine/engine.js";
+import type { HealthView } from "../src/engine/platform.js";
+import { openSqliteStore } from "../src/store/sqlite.js";
+import { createSupervision, type Supervision, type SupervisionOptions } from "../src/supervisor/attach.js";
+
+export const PY_WORKER = fileURLToPath(new URL("./fixtures/python-worker.py", import.meta.url));
+export const SDK_WORKER = fileURLToPath(new URL("./fixtures/sdk-worker.ts", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** `node --import tsx <sdk-worker.ts> …args`, resolvable from any working directory. */
+export function sdkWorkerCommand(...args: string[]): string[] {
+  const tsx = join(REPO_ROOT, "node_modules", "tsx", "dist", "esm", "index.mjs");
+  return [process.execPath, "--import", `file://${tsx}`, SDK_WORKER, ...args];
+}
+
+export const API_KEY = "test-api-key";
+const WORKER_SECRET = "test-worker-secret";
+
+export interface Stack {
+  url: string;
+  engine: Engine;
+  supervision: Supervision;
+  dataDir: string;
+  submit(endpointId: string, input: unknown, policy?: Record<string, unknown>): Promise<string>;
+  status(endpointId: string, jobId: string): Promise<JobView>;
+  health(endpointId: string): Promise<HealthView>;
+  /** Resolves when the job is terminal (server-side long-poll, repeated). */
+  waitDone(endpointId: string, jobId: string, timeoutMs?: number): Promise<JobView>;
+  close(): Promise<void>;
+}
+
+export async function startStack(
+  endpoints: EndpointConfigInput[],
+  tuning: SupervisionOptions["tuning"] = {},
+): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), "gantry-sup-"));
+  const store = await openSqliteStore({ path: join(dataDir, "gantry.db") });
+  const configs = endpoints.map((e) => resolveEndpoint(e));
+  const engine = new Engine({
+    store,
+    endpoints: new Map(configs.map((c) => [c.id, c])),
+    options: { takeHoldMs: 2_000, stopHoldMs: 2_000, pingIntervalMs: 1_000, sweepIntervalMs: 100, leaseMs: 10_000 },
+  });
+  let publicUrl = "";
+  const supervision = createSupervision({
+    engine,
+    endpoints: configs,
+    dataDir,
+    publicUrl: () => publicUrl,
+    workerSecret: WORKER_SECRET,
+    pingIntervalMs: 1_000,
+    tuning: {
+      tickMs: 100,
+      stopGraceMs: 10_000,
+      overrunGraceMs: 3_000,
+      tuning: { minUptimeMs: 0, scaleDownCooldownMs: 0, backoff: { baseMs: 500, maxMs: 4_000, loopThreshold: 3 } },
+      ...tuning,
+    },
+  });
+  const app = createApp({
+    platform: supervision.platform,
+    auth: { apiKeys: [API_KEY], workerSecret: WORKER_SECRET, disabled: false },
+    limits: { takeHoldMs: 2_000, rateLimits: false },
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s as Server)) as Server;
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  publicUrl = url;
+  engine.start();
+  supervision.start();
+
+  const call = async <T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> => {
+    const res = await request(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`${method} ${path} → ${res.statusCode} ${text}`);
+    return JSON.parse(text) as T;
+  };
+
+  return {
+    url,
+    engine,
+    supervision,
+    dataDir,
+    async submit(endpointId, input, policy) {
+      const r = await call<{ id: string }>("POST", `/v2/${endpointId}/run`, { input, ...(policy ? { policy } : {}) });
+      return r.id;
+    },
+    status: (endpointId, jobId) => call<JobView>("GET", `/v2/${endpointId}/status/${jobId}`),
+    health: (endpointId) => call<HealthView>("GET", `/v2/${endpointId}/health`),
+    async waitDone(endpointId, jobId, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const left = deadline - Date.now();
+        const wait = Math.max(1_000, Math.min(10_000, left));
+        const v = await call<JobView>("GET", `/v2/${endpointId}/status-sync/${jobId}?wait=${wait}`);
+        if (["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"].includes(v.status)) return v;
+        if (Date.now() >= deadline) throw new Error(`job ${jobId} still ${v.status} after ${timeoutMs} ms`);
+      }
+    },
+    async close() {
+      await supervision.close(5_000);
+      await engine.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `fn` until it returns a truthy value (event-driven waits are not available across processes). */
+export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 30_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

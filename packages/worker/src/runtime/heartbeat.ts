@@ -1,0 +1,69 @@
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+import type { Logger } from "../logger.js";
+import { version } from "../version.js";
+import { HEARTBEAT_THREAD_SOURCE } from "./heartbeat-thread-source.js";
+import { USER_AGENT } from "./http.js";
+import { createMirrorBuffer, writeJobIds } from "./job-id-mirror.js";
+
+export interface HeartbeatOptions {
+  /** Ping URL with the worker id substituted. */
+  url: string;
+  apiKey: string;
+  intervalMs: number;
+  logger: Logger;
+  jobIds?: readonly string[];
+}
+
+/** Pings the platform from a worker thread; the main thread only updates the shared list of held jobs. */
+export class Heartbeat {
+  readonly #thread: Worker;
+  readonly #jobIds = createMirrorBuffer();
+  readonly #logger: Logger;
+  readonly #exited: Promise<void>;
+  /** Number of pings the platform accepted; lets tests and diagnostics see the thread is alive. */
+  pings = 0;
+
+  constructor(options: HeartbeatOptions) {
+    this.#logger = options.logger;
+    writeJobIds(this.#jobIds, options.jobIds ?? []);
+    this.#thread = new Worker(HEARTBEAT_THREAD_SOURCE, {
+      eval: true,
+      workerData: {
+        url: options.url,
+        apiKey: options.apiKey,
+        intervalMs: options.intervalMs,
+        jobIds: this.#jobIds,
+        version,
+        userAgent: USER_AGENT,
+        undiciPath: createRequire(import.meta.url).resolve("undici"),
+      },
+      // The thread needs no loaders (e.g. `--import tsx`) of the main process; they only slow its start.
+      execArgv: [],
+      stdout: false,
+      stderr: false,
+    });
+    this.#thread.unref();
+    this.#thread.on("message", (message: { type?: string; level?: string; message?: string }) => {
+      if (message?.type === "pinged") this.pings++;
+      else if (message?.type === "log" && typeof message.message === "string") {
+        if (message.level === "error") this.#logger.error(message.message);
+        else this.#logger.warn(message.message);
+      }
+    });
+    this.#thread.on("error", (error) => this.#logger.error(`Heartbeat thread failed: ${error.message}`));
+    this.#exited = new Promise((resolve) => this.#thread.once("exit", () => resolve()));
+  }
+
+  update(jobIds: readonly string[]): void {
+    writeJobIds(this.#jobIds, jobIds);
+  }
+
+  /** Stops pinging; waits briefly for a graceful exit, then terminates the thread. */
+  async stop(): Promise<void> {
+    this.#thread.postMessage({ type: "stop" });
+    const timer = setTimeout(() => void this.#thread.terminate(), 1000);
+    await this.#exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,77 @@
+import os from "node:os";
+import { Agent, request } from "undici";
+import { version } from "../version.js";
+
+export interface HttpReply {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+export interface HttpOptions {
+  method?: "GET" | "POST";
+  body?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Whole-request bound (connect + headers + body). */
+  timeoutMs: number;
+}
+
+export const USER_AGENT = `Gantry-Worker-SDK/${version} (${os.type()} ${os.release()}; ${os.arch()}) Language/Node ${process.versions.node}`;
+
+/**
+ * One connection pool per runtime, so a finished runtime (tests run several in one process) closes its
+ * sockets and nothing keeps the event loop alive.
+ */
+export class ProtocolHttp {
+  readonly #agent = new Agent({ keepAliveTimeout: 10_000, connections: null });
+  readonly #apiKey: string;
+
+  constructor(apiKey: string) {
+    this.#apiKey = apiKey;
+  }
+
+  async send(url: string, options: HttpOptions): Promise<HttpReply> {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      // The raw key, no `Bearer` (§3.2): platforms built for the Python SDK compare it verbatim.
+      authorization: this.#apiKey,
+      "user-agent": USER_AGENT,
+      ...options.headers,
+    };
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    const response = await request(url, {
+      method: options.method ?? "GET",
+      headers,
+      body: options.body,
+      signal,
+      dispatcher: this.#agent,
+      // The signal bounds the request; undici's own timers would cut long-polls short.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    const text = await response.body.text();
+    const rawType = response.headers["content-type"];
+    const contentType = (Array.isArray(rawType) ? rawType[0] : rawType) ?? "";
+    return { status: response.statusCode, contentType, text };
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.destroy();
+  }
+}
+
+/** Waits `ms`, or less if `signal` aborts first; never rejects. */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

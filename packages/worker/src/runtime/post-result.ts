@@ -1,0 +1,53 @@
+import { delay, type ProtocolHttp } from "./http.js";
+
+export interface PostOutcome {
+  status: "delivered" | "rejected" | "failed";
+  /** Last HTTP status or error, for the log line. */
+  detail: string;
+}
+
+/**
+ * Waits between attempts of a result post: about a minute in all. Python gives up after two short retries
+ * on 5xx and none on connection errors, losing the result; a platform restarting for a few seconds
+ * should not cost finished work.
+ */
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [2000, 4000, 8000, 16_000, 30_000];
+
+export interface PostOptions {
+  http: ProtocolHttp;
+  retryDelaysMs: readonly number[];
+  /** Aborting gives up waiting between retries (used when a shutdown's grace period runs out). */
+  signal?: AbortSignal;
+  onRetry?: (attempt: number, reason: string, waitMs: number) => void;
+  headers?: Record<string, string>;
+}
+
+const POST_TIMEOUT_MS = 60_000;
+
+/**
+ * POSTs a JSON body, retrying 5xx answers and connection errors. A 4xx means the platform refuses this
+ * result (unknown or already finished job); retrying cannot change that.
+ */
+export async function postJson(url: string, body: string, options: PostOptions): Promise<PostOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    let reason: string;
+    try {
+      const reply = await options.http.send(url, {
+        method: "POST",
+        body,
+        timeoutMs: POST_TIMEOUT_MS,
+        ...(options.headers ? { headers: options.headers } : {}),
+      });
+      if (reply.status < 400) return { status: "delivered", detail: `HTTP ${reply.status}` };
+      if (reply.status < 500) return { status: "rejected", detail: `HTTP ${reply.status}` };
+      reason = `HTTP ${reply.status}`;
+    } catch (thrown) {
+      reason = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+    }
+    const wait = options.retryDelaysMs[attempt];
+    if (wait === undefined || options.signal?.aborted) return { status: "failed", detail: reason };
+    options.onRetry?.(attempt + 1, reason, wait);
+    await delay(wait, options.signal);
+    if (options.signal?.aborted) return { status: "failed", detail: reason };
+  }
+}

@@ -1,0 +1,509 @@
+import type { NormalizedConfig } from "../config.js";
+import { readWorkerEnv, type WorkerEnv } from "../env.js";
+import { errorStringFromThrown } from "../job/error-info.js";
+import { type ExecutionOutcome, executeJobDetailed } from "../job/execute.js";
+import { type Logger, log as defaultLogger } from "../logger.js";
+import type { HandlerContext, Job, JobLogger, ResultBody } from "../types.js";
+import { setActiveProgressSink } from "./active.js";
+import { nextConcurrency } from "./concurrency.js";
+import { type FitnessCheck, registeredFitnessChecks, runFitnessChecks, systemFitnessChecks } from "./fitness.js";
+import { Heartbeat } from "./heartbeat.js";
+import { delay, ProtocolHttp } from "./http.js";
+import { JobPostChain } from "./job-chain.js";
+import { DEFAULT_RETRY_DELAYS_MS, postJson } from "./post-result.js";
+import { progressBody } from "./progress.js";
+import { parseStopReply, parseTakeReply, type TakeOutcome } from "./take-reply.js";
+import { reportUnhealthy } from "./unhealthy.js";
+import { buildProtocolUrls, type ProtocolUrls } from "./urls.js";
+
+export interface WorkerRuntimeOptions {
+  config: NormalizedConfig;
+  /** Environment to read the protocol settings from (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Install SIGTERM/SIGINT handlers that shut down gracefully (what `start()` does). */
+  handleSignals?: boolean;
+  /** Waits between result-post attempts (default about a minute in all). */
+  retryDelaysMs?: readonly number[];
+  /** Checks to run before the heartbeat and the first take (default: registered ones, then system checks). */
+  fitnessChecks?: readonly FitnessCheck[];
+}
+
+export interface WorkerRuntime {
+  readonly workerId: string;
+  /** Runs the production loop until shutdown; resolves with the process exit code (0, or 1 on a failed check). */
+  run(): Promise<number>;
+  /** Starts a graceful shutdown: no new jobs, running ones finish within the grace period. */
+  shutdown(reason?: string): void;
+  /** Pings accepted so far (0 without a heartbeat). */
+  readonly pings: number;
+}
+
+/** Poll bound for job-take and job-stop; Python uses 90 s, platforms hold 20–60 s. */
+const LONG_POLL_TIMEOUT_MS = 90_000;
+const RATE_LIMIT_BACKOFF_MS = 5000;
+const MAX_ERROR_BACKOFF_MS = 10_000;
+/** A job-take answered "nothing" faster than this means the platform does not long-poll. */
+const FAST_EMPTY_MS = 250;
+/** After a shutdown's grace period: how long aborted handlers and pending posts get before exit. */
+const AFTER_GRACE_MS = 5000;
+
+interface HeldJob {
+  job: Job;
+  controller: AbortController;
+  chain: JobPostChain;
+  log: JobLogger;
+  running: boolean;
+  /** Holds a concurrency slot (released once, on finish or stop). */
+  holdsSlot: boolean;
+  stopped: boolean;
+  abortedByShutdown: boolean;
+}
+
+function errorText(thrown: unknown): string {
+  return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+}
+
+function errorBackoff(consecutiveErrors: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, consecutiveErrors - 1), MAX_ERROR_BACKOFF_MS);
+}
+
+class ProductionRuntime implements WorkerRuntime {
+  readonly #config: NormalizedConfig;
+  readonly #log: Logger;
+  readonly #env: WorkerEnv;
+  readonly #urls: ProtocolUrls;
+  readonly #http: ProtocolHttp;
+  readonly #retryDelaysMs: readonly number[];
+  readonly #fitnessChecks: readonly FitnessCheck[] | undefined;
+  readonly #handleSignals: boolean;
+  readonly #processEnv: NodeJS.ProcessEnv;
+
+  readonly #held = new Map<string, HeldJob>();
+  readonly #queue: HeldJob[] = [];
+  readonly #tasks = new Set<Promise<void>>();
+  /** Aborts the take and stop long-polls on shutdown. */
+  readonly #polling = new AbortController();
+  /** Gives up result retries once the shutdown's grace period is over. */
+  readonly #giveUp = new AbortController();
+  #slotsInUse = 0;
+  #concurrency = 1;
+  #stopping = false;
+  #started = false;
+  #heartbeat: Heartbeat | undefined;
+  #wake: (() => void) | undefined;
+  #lastConcurrencyWarning = "";
+  #skipGrace: (() => void) | undefined;
+
+  constructor(options: WorkerRuntimeOptions) {
+    this.#config = options.config;
+    this.#log = options.logger ?? defaultLogger;
+    this.#processEnv = options.env ?? process.env;
+    this.#env = readWorkerEnv(this.#processEnv, (m) => this.#log.warn(m));
+    this.#urls = buildProtocolUrls({
+      jobTake: this.#env.jobTakeTemplate ?? "",
+      jobDone: this.#env.jobDoneTemplate,
+      jobStream: this.#env.jobStreamTemplate,
+      ping: this.#env.pingTemplate,
+      workerId: this.#env.workerId,
+    });
+    this.#http = new ProtocolHttp(this.#env.apiKey);
+    this.#retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.#fitnessChecks = options.fitnessChecks;
+    this.#handleSignals = options.handleSignals ?? false;
+  }
+
+  get workerId(): string {
+    return this.#env.workerId;
+  }
+
+  get pings(): number {
+    return this.#heartbeat?.pings ?? 0;
+  }
+
+  async run(): Promise<number> {
+    if (this.#started) throw new Error("WorkerRuntime.run() may only be called once");
+    this.#started = true;
+    const unregisterSink = setActiveProgressSink((jobId, progress, message) =>
+      this.#sendProgress(jobId, progress, message),
+    );
+    const removeSignals = this.#handleSignals ? this.#installSignalHandlers() : () => {};
+    try {
+      const checks = this.#fitnessChecks ?? [...registeredFitnessChecks(), ...systemFitnessChecks(this.#env)];
+      const fitness = await runFitnessChecks(checks);
+      if (!fitness.ok) {
+        this.#log.error(`Fitness check "${fitness.check}" failed: ${fitness.reason}`);
+        if (this.#env.pingTemplate !== "PING_NOT_SET") {
+          await reportUnhealthy(this.#http, this.#urls.ping, fitness.check, fitness.reason);
+        }
+        return 1;
+      }
+      this.#startHeartbeat();
+      const stopLoop = this.#stopLoop();
+      await this.#takeLoop();
+      await this.#drain();
+      await stopLoop;
+      return 0;
+    } finally {
+      removeSignals();
+      unregisterSink();
+      await this.#heartbeat?.stop();
+      await this.#http.close().catch(() => {});
+    }
+  }
+
+  shutdown(reason = "shutdown requested"): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#log.info(`Shutting down (${reason}): taking no new jobs; ${this.#held.size} job(s) held.`);
+    this.#polling.abort();
+    this.#wake?.();
+  }
+
+  #installSignalHandlers(): () => void {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (this.#stopping) {
+        this.#log.warn(`${signal} again: aborting running jobs now.`);
+        this.#skipGrace?.();
+        return;
+      }
+      this.shutdown(signal);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    return () => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+    };
+  }
+
+  #startHeartbeat(): void {
+    const missing: string[] = [];
+    if (!this.#env.apiKeySet) missing.push("RUNPOD_AI_API_KEY");
+    if (this.#env.podId === undefined) missing.push("RUNPOD_POD_ID");
+    if (this.#env.pingTemplate === "PING_NOT_SET") missing.push("RUNPOD_WEBHOOK_PING");
+    if (missing.length > 0) {
+      this.#log.warn(`Heartbeat not started: ${missing.join(", ")} not set.`);
+      return;
+    }
+    this.#heartbeat = new Heartbeat({
+      url: this.#urls.ping,
+      apiKey: this.#env.apiKey,
+      intervalMs: this.#env.pingIntervalMs,
+      logger: this.#log,
+      jobIds: [...this.#held.keys()],
+    });
+  }
+
+  #heldChanged(): void {
+    this.#heartbeat?.update([...this.#held.keys()]);
+    this.#wake?.();
+  }
+
+  /** Resolves on the next job finish/stop/shutdown, or after `ms`. */
+  #waitForChange(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.#wake === done) this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
+    });
+  }
+
+  #warnConcurrency = (message: string): void => {
+    if (message === this.#lastConcurrencyWarning) return;
+    this.#lastConcurrencyWarning = message;
+    this.#log.warn(message);
+  };
+
+  async #takeLoop(): Promise<void> {
+    let errors = 0;
+    let fastEmpties = 0;
+    const pollSignal = this.#polling.signal;
+    while (!this.#stopping) {
+      const next = nextConcurrency(this.#concurrency, this.#config.concurrencyModifier, this.#warnConcurrency);
+      if (next !== this.#concurrency) {
+        this.#log.info(`Concurrency set to ${next}.`);
+        this.#concurrency = next;
+      }
+      this.#startQueued();
+      const needed = this.#concurrency - this.#held.size;
+      if (needed <= 0) {
+        await this.#waitForChange(1000);
+        continue;
+      }
+      const startedAt = Date.now();
+      let outcome: TakeOutcome;
+      try {
+        const reply = await this.#http.send(this.#urls.takeUrl(needed, this.#held.size > 0), {
+          timeoutMs: LONG_POLL_TIMEOUT_MS,
+          signal: pollSignal,
+        });
+        outcome = parseTakeReply(reply);
+      } catch (thrown) {
+        if (pollSignal.aborted) break;
+        if (thrown instanceof Error && thrown.name === "TimeoutError") {
+          // Python silently re-polls after its 90 s bound; a platform holding that long is merely slow.
+          continue;
+        }
+        outcome = { kind: "error", reason: errorText(thrown) };
+      }
+      switch (outcome.kind) {
+        case "jobs": {
+          for (const reason of outcome.rejected) this.#log.error(`Failed to get job. ${reason}`);
+          if (outcome.jobs.length === 0) {
+            errors++;
+            await delay(errorBackoff(errors), pollSignal);
+            break;
+          }
+          errors = 0;
+          fastEmpties = 0;
+          this.#accept(outcome.jobs);
+          break;
+        }
+        case "empty": {
+          errors = 0;
+          if (Date.now() - startedAt < FAST_EMPTY_MS) {
+            fastEmpties++;
+            await delay(Math.min(100 * 2 ** (fastEmpties - 1), 1000), pollSignal);
+          } else {
+            fastEmpties = 0;
+          }
+          break;
+        }
+        case "rate-limited":
+          this.#log.warn("job-take answered 429; backing off 5 s.");
+          await delay(RATE_LIMIT_BACKOFF_MS, pollSignal);
+          break;
+        case "error": {
+          errors++;
+          const wait = errorBackoff(errors);
+          this.#log.error(`Failed to get job. ${outcome.reason} (retrying in ${wait} ms)`);
+          await delay(wait, pollSignal);
+          break;
+        }
+      }
+    }
+  }
+
+  #accept(jobs: readonly Job[]): void {
+    for (const job of jobs) {
+      if (this.#held.has(job.id)) {
+        this.#log.warn(`Job ${job.id} is already held by this worker; duplicate ignored.`);
+        continue;
+      }
+      const entry: HeldJob = {
+        job,
+        controller: new AbortController(),
+        chain: new JobPostChain(),
+        log: this.#log.forJob(job),
+        running: false,
+        holdsSlot: true,
+        stopped: false,
+        abortedByShutdown: false,
+      };
+      this.#held.set(job.id, entry);
+      this.#queue.push(entry);
+    }
+    this.#log.info(`Jobs in queue: ${this.#queue.length}`);
+    this.#heldChanged();
+    this.#startQueued();
+  }
+
+  #startQueued(): void {
+    while (this.#queue.length > 0 && this.#runningCount() < this.#concurrency) {
+      const entry = this.#queue.shift();
+      if (!entry || entry.stopped) continue;
+      entry.running = true;
+      const task = this.#runJob(entry);
+      this.#tasks.add(task);
+      void task.finally(() => this.#tasks.delete(task));
+    }
+  }
+
+  #runningCount(): number {
+    let count = 0;
+    for (const entry of this.#held.values()) if (entry.running) count++;
+    return count;
+  }
+
+  async #runJob(entry: HeldJob): Promise<void> {
+    const { job, log } = entry;
+    const context: HandlerContext = {
+      signal: entry.controller.signal,
+      progress: (progress, message) => this.#sendProgress(job.id, progress, message),
+      log,
+      workerId: this.#env.workerId,
+    };
+    log.info("Started.");
+    let outcome: ExecutionOutcome;
+    try {
+      outcome = await executeJobDetailed(job, this.#config, context, (chunk) => this.#postChunk(entry, chunk), {
+        env: this.#processEnv,
+      });
+    } catch (thrown) {
+      outcome = { body: { error: errorStringFromThrown(thrown, this.#processEnv) }, streamed: false };
+    }
+    if (entry.stopped) {
+      await entry.chain.close();
+      log.info("Job stopped.");
+    } else if (entry.abortedByShutdown) {
+      await entry.chain.close();
+      log.warn("Job aborted by shutdown; no result posted (the platform re-queues or fails it).");
+    } else {
+      const body: ResultBody = this.#config.refreshWorker ? { ...outcome.body, stopPod: true } : outcome.body;
+      // Progress posts already queued go first; later ones are refused (never after the result).
+      await entry.chain.close();
+      await this.#post(job.id, this.#urls.doneUrl(job.id, outcome.streamed), body, log, "result");
+      log.info("Finished.");
+    }
+    entry.running = false;
+    this.#release(entry);
+    if (this.#config.refreshWorker && !entry.stopped) this.shutdown("refreshWorker: one job per worker");
+    else this.#startQueued();
+  }
+
+  #release(entry: HeldJob): void {
+    if (!entry.holdsSlot) return;
+    entry.holdsSlot = false;
+    if (this.#held.get(entry.job.id) === entry) this.#held.delete(entry.job.id);
+    this.#heldChanged();
+  }
+
+  async #post(jobId: string, url: string, body: unknown, log: JobLogger, what: string): Promise<void> {
+    let text: string;
+    try {
+      text = JSON.stringify(body);
+    } catch (thrown) {
+      log.error(`Cannot send ${what}: not JSON-serialisable (${errorText(thrown)}).`);
+      return;
+    }
+    const outcome = await postJson(url, text, {
+      http: this.#http,
+      retryDelaysMs: this.#retryDelaysMs,
+      signal: this.#giveUp.signal,
+      headers: { "x-request-id": jobId },
+      onRetry: (attempt, reason, wait) =>
+        log.warn(`Posting ${what} failed (${reason}); retry ${attempt} in ${wait} ms.`),
+    });
+    if (outcome.status === "rejected") log.error(`Platform refused the ${what} (${outcome.detail}).`);
+    else if (outcome.status === "failed") log.error(`Failed to return job ${what} (${outcome.detail}).`);
+  }
+
+  async #postChunk(entry: HeldJob, chunk: unknown): Promise<void> {
+    if (entry.stopped || entry.abortedByShutdown) return;
+    await this.#post(entry.job.id, this.#urls.streamUrl(entry.job.id), { output: chunk }, entry.log, "stream chunk");
+  }
+
+  async #sendProgress(jobId: string, progress: unknown, message?: string): Promise<void> {
+    const entry = this.#held.get(jobId);
+    if (!entry || entry.stopped || entry.abortedByShutdown) {
+      this.#log.debug("Progress update for a job this worker no longer runs; dropped.", jobId);
+      return;
+    }
+    const body = progressBody(progress, message);
+    const queued = entry.chain.enqueue(() =>
+      this.#post(jobId, this.#urls.doneUrl(jobId, false), body, entry.log, "progress update"),
+    );
+    if (!queued) {
+      entry.log.debug("Progress update after the job's result; dropped.");
+      return;
+    }
+    await queued;
+  }
+
+  async #stopLoop(): Promise<void> {
+    const url = this.#urls.stop;
+    if (url === undefined) {
+      this.#log.warn("RUNPOD_WEBHOOK_GET_JOB has no /job-take/ segment; per-job stop is disabled.");
+      return;
+    }
+    const signal = this.#polling.signal;
+    let errors = 0;
+    while (!this.#stopping) {
+      let reply: Awaited<ReturnType<ProtocolHttp["send"]>>;
+      try {
+        reply = await this.#http.send(url, { timeoutMs: LONG_POLL_TIMEOUT_MS, signal });
+      } catch (thrown) {
+        if (signal.aborted) break;
+        if (thrown instanceof Error && thrown.name === "TimeoutError") continue;
+        errors++;
+        this.#log.error(`Failed to get stop signals. ${errorText(thrown)}`);
+        await delay(errorBackoff(errors), signal);
+        continue;
+      }
+      if (reply.status === 429) {
+        await delay(RATE_LIMIT_BACKOFF_MS, signal);
+        continue;
+      }
+      if (reply.status >= 400) {
+        errors++;
+        this.#log.error(`Failed to get stop signals. job-stop answered HTTP ${reply.status}`);
+        await delay(errorBackoff(errors), signal);
+        continue;
+      }
+      errors = 0;
+      const { ids, dropped } = parseStopReply(reply);
+      if (dropped > 0) this.#log.warn(`job-stop named ${dropped} non-string id(s); ignored.`);
+      if (ids.length > 0) this.#stopJobs(ids);
+      // Python waits at least 1 s after an empty reply; it also keeps a non-long-polling platform cheap.
+      else await delay(1000, signal);
+    }
+  }
+
+  #stopJobs(ids: readonly string[]): void {
+    for (const id of ids) {
+      const entry = this.#held.get(id);
+      if (!entry) continue;
+      entry.log.info("Stopping job.");
+      entry.stopped = true;
+      entry.controller.abort(new DOMException("Job stopped by the platform", "AbortError"));
+      const queued = this.#queue.indexOf(entry);
+      if (queued >= 0) {
+        this.#queue.splice(queued, 1);
+        entry.log.info("Job stopped.");
+      }
+      // The slot frees now, as a cancelled task frees it in Python; a handler that ignores its signal
+      // keeps running in the background but its result is never posted.
+      entry.running = false;
+      this.#release(entry);
+    }
+    this.#startQueued();
+  }
+
+  async #drain(): Promise<void> {
+    const idle = async (): Promise<void> => {
+      while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+    };
+    if (this.#tasks.size === 0 && this.#queue.length === 0) return;
+    this.#log.info(`Draining ${this.#held.size} job(s), grace period ${this.#env.shutdownGraceMs} ms.`);
+    const skip = new AbortController();
+    this.#skipGrace = () => skip.abort();
+    const finished = await Promise.race([
+      idle().then(() => true),
+      delay(this.#env.shutdownGraceMs, skip.signal).then(() => false),
+    ]);
+    if (finished) return;
+    this.#log.warn(`Grace period over: aborting ${this.#held.size} job(s).`);
+    for (const entry of this.#queue.splice(0)) this.#release(entry);
+    for (const entry of this.#held.values()) {
+      if (entry.stopped) continue;
+      entry.abortedByShutdown = true;
+      entry.controller.abort(new DOMException("Worker shutting down", "AbortError"));
+    }
+    await Promise.race([idle(), delay(AFTER_GRACE_MS)]);
+    this.#giveUp.abort();
+    await Promise.race([idle(), delay(1000)]);
+  }
+}
+
+/**
+ * The production worker loop (worker-protocol.md §3) as an object, so it can run in-process (tests) as well
+ * as behind `start()`.
+ */
+export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime {
+  return new ProductionRuntime(options);
+}

@@ -1,0 +1,64 @@
+/**
+ * URL building of the worker protocol (worker-protocol.md §3.1). The templates carry their own `?`; the SDK
+ * appends `&…` literally, as the Python SDK does, so platforms see byte-identical query strings.
+ */
+
+/** Like Python's `urllib.parse.quote_plus`: only `A-Za-z0-9_.-~` stay literal, spaces become `+`. */
+export function quotePlus(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
+}
+
+/** Appends query parameters to a URL that may or may not already have a query. */
+export function withQuery(url: string, params: ReadonlyArray<readonly [string, string]>): string {
+  if (params.length === 0) return url;
+  const query = params.map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join("&");
+  if (!url.includes("?")) return `${url}?${query}`;
+  return url.endsWith("?") || url.endsWith("&") ? `${url}${query}` : `${url}&${query}`;
+}
+
+export interface ProtocolUrls {
+  /** Job-take base with the worker id substituted (no trailing parameters). */
+  readonly take: string;
+  /** Job-stop URL, or undefined when the take template has no `/job-take/` segment to derive it from. */
+  readonly stop: string | undefined;
+  /** Ping base with the worker id substituted. */
+  readonly ping: string;
+  takeUrl(batchSize: number, jobInProgress: boolean): string;
+  doneUrl(jobId: string, isStream: boolean): string;
+  streamUrl(jobId: string): string;
+}
+
+export function buildProtocolUrls(templates: {
+  jobTake: string;
+  jobDone: string;
+  jobStream: string;
+  ping: string;
+  workerId: string;
+}): ProtocolUrls {
+  const { workerId } = templates;
+  // In job-take `$ID` is the worker id and `$RUNPOD_POD_ID` is deliberately left alone (§3.1).
+  const take = templates.jobTake.replaceAll("$ID", workerId);
+  const batch = take.replace("/job-take/", "/job-take-batch/");
+  const stop = take.includes("/job-take/") ? take.replace("/job-take/", "/job-stop/") : undefined;
+  const done = templates.jobDone.replaceAll("$RUNPOD_POD_ID", workerId);
+  const stream = templates.jobStream.replaceAll("$RUNPOD_POD_ID", workerId);
+  const ping = templates.ping.replaceAll("$RUNPOD_POD_ID", workerId);
+  return {
+    take,
+    stop,
+    ping,
+    takeUrl(batchSize, jobInProgress) {
+      const flag = jobInProgress ? "1" : "0";
+      if (batchSize > 1) return `${batch}&batch_size=${batchSize}&job_in_progress=${flag}`;
+      return `${take}&job_in_progress=${flag}`;
+    },
+    doneUrl(jobId, isStream) {
+      return `${done.replaceAll("$ID", jobId)}&isStream=${isStream ? "true" : "false"}`;
+    },
+    streamUrl(jobId) {
+      return `${stream.replaceAll("$ID", jobId)}&isStream=false`;
+    },
+  };
+}
