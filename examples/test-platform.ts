@@ -19,6 +19,13 @@ export interface PlatformOptions {
   env?: Record<string, string>;
   /** Overall bound for the run; generous because the machine is shared. */
   timeoutMs?: number;
+  /**
+   * When this settles, the platform cancels the job over the job-stop channel. The run then ends once a
+   * ping no longer lists the job (pings every second in that case); a stopped job posts no result.
+   */
+  stopJob?: Promise<unknown>;
+  /** Awaited after the run's end (result posted, or stopped job gone from pings) and before SIGTERM. */
+  beforeShutdown?: () => Promise<unknown>;
 }
 
 export interface PlatformRun {
@@ -26,8 +33,8 @@ export interface PlatformRun {
   code: number | null;
   stdout: string;
   stderr: string;
-  /** The final job-done body, e.g. `{ output }` or `{ error, output? }`. */
-  result: Record<string, unknown>;
+  /** The final job-done body, e.g. `{ output }` or `{ error, output? }`; undefined when none was posted. */
+  result: Record<string, unknown> | undefined;
   /** `isStream` of the final post: true for generator handlers. */
   resultIsStream: boolean;
   /** `output` of each job-stream post, in order of arrival. */
@@ -51,8 +58,24 @@ export async function runOnPlatform(
   options: PlatformOptions = {},
 ): Promise<PlatformRun> {
   const held: ServerResponse[] = [];
+  const heldStops: ServerResponse[] = [];
   let jobGiven = false;
   let stopping = false;
+  let stopWanted = false;
+  let stopSent = false;
+  const sendStop = (res: ServerResponse) => {
+    stopSent = true;
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jobsToStop: [job.id] }));
+  };
+  let resolveIdle: () => void = () => {};
+  const idleAfterStop = new Promise<undefined>((resolve) => {
+    resolveIdle = () => resolve(undefined);
+  });
+  options.stopJob?.then(() => {
+    stopWanted = true;
+    const poll = heldStops.shift();
+    if (poll) sendStop(poll);
+  });
   let resolveResult: (value: { body: Record<string, unknown>; isStream: boolean }) => void = () => {};
   const resultArrived = new Promise<{ body: Record<string, unknown>; isStream: boolean }>((resolve) => {
     resolveResult = resolve;
@@ -67,12 +90,15 @@ export async function runOnPlatform(
     if (req.method === "GET" && route === "job-take" && !jobGiven) {
       jobGiven = true;
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(job));
+    } else if (req.method === "GET" && route === "job-stop" && stopWanted && !stopSent) {
+      sendStop(res);
     } else if (req.method === "GET" && (route === "job-take" || route === "job-stop")) {
-      // Long-poll: held until the run ends, then "no job" (204).
+      // Long-poll: held until the run ends (or a stop is wanted), then "nothing" (204).
       if (stopping) res.writeHead(204).end();
-      else held.push(res);
+      else (route === "job-stop" ? heldStops : held).push(res);
     } else if (req.method === "GET" && route === "ping") {
       res.writeHead(200).end();
+      if (stopSent && !url.searchParams.has("job_id")) resolveIdle();
     } else if (req.method === "POST" && (route === "job-done" || route === "job-stream")) {
       readJson(req).then(
         (body) => {
@@ -111,7 +137,7 @@ export async function runOnPlatform(
       RUNPOD_WEBHOOK_PING: `${base}/ping/$RUNPOD_POD_ID?gpu=test`,
       RUNPOD_POD_ID: WORKER_ID,
       RUNPOD_AI_API_KEY: "example-test-key",
-      RUNPOD_PING_INTERVAL: "5000",
+      RUNPOD_PING_INTERVAL: options.stopJob ? "1000" : "5000",
       RUNPOD_SKIP_AUTO_SYSTEM_CHECKS: "true",
       RUNPOD_LOG_LEVEL: "DEBUG",
       GANTRY_SHUTDOWN_GRACE_MS: "2000",
@@ -146,17 +172,18 @@ export async function runOnPlatform(
       throw new Error(`${name}: worker exited (${code}) before posting a result\n${stdout}\n${stderr}`);
     });
     earlyExit.catch(() => {}); // only matters while racing for the result
-    const final = await Promise.race([resultArrived, earlyExit, timedOut]);
+    const final = await Promise.race([resultArrived, idleAfterStop, earlyExit, timedOut]);
+    if (options.beforeShutdown) await Promise.race([options.beforeShutdown(), timedOut]);
     stopping = true;
     child.kill("SIGTERM");
-    for (const res of held.splice(0)) res.writeHead(204).end();
+    for (const res of [...held.splice(0), ...heldStops.splice(0)]) res.writeHead(204).end();
     const [code] = await Promise.race([exited, timedOut]);
     return {
       code,
       stdout,
       stderr,
-      result: final.body,
-      resultIsStream: final.isStream,
+      result: final?.body,
+      resultIsStream: final?.isStream ?? false,
       streamed,
       progress,
       posts,
@@ -164,7 +191,7 @@ export async function runOnPlatform(
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    for (const res of held.splice(0)) res.writeHead(204).end();
+    for (const res of [...held.splice(0), ...heldStops.splice(0)]) res.writeHead(204).end();
     server.closeAllConnections();
     server.close();
   }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { runExample } from "../test-helpers.js";
+import { runOnPlatform } from "../test-platform.js";
 
 let server: Server | undefined;
 let fallback: NodeJS.Timeout | undefined;
@@ -74,5 +75,31 @@ describe("async-io example", () => {
     const run = await runExample("async-io", { testInput: { input: { urls: ["file:///etc/passwd"] } } });
     expect(run.code).toBe(1);
     expect(run.failure).toBe("urls[0] must be http or https");
+  });
+
+  it("aborts its downloads when the platform cancels the job", async () => {
+    // Holds every request and records when the worker drops its side of it.
+    const arrived: Array<Promise<unknown>> = [];
+    let onBoth: () => void = () => {};
+    const bothArrived = new Promise<void>((resolve) => {
+      onBoth = resolve;
+    });
+    server = createServer((req, res) => {
+      arrived.push(once(res, "close"));
+      if (arrived.length === 2) onBoth();
+      req.resume();
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const run = await runOnPlatform(
+      "async-io",
+      { id: "fetch-cancel", input: { urls: [`${base}/slow/1`, `${base}/slow/2`] } },
+      // The worker must drop both requests while it is still running (before SIGTERM).
+      { stopJob: bothArrived, beforeShutdown: () => Promise.all(arrived), timeoutMs: 15_000 },
+    );
+    expect(run.result).toBeUndefined(); // a stopped job posts nothing
+    expect(run.code).toBe(0);
   });
 });

@@ -129,7 +129,10 @@ describe("startServer with the real engine", () => {
     const id = (await call(`${base}/run`, { auth: "client-key-1", body: '{"input": 1}' })).json.id;
     await call(`${base}/job-take/w1?gpu=none`, { auth: "worker-secret-1" });
     await call(`${base}/job-stream/w1/${id}?gpu=none`, { auth: "worker-secret-1", body: '{"output": "a"}' });
-    await call(`${base}/job-done/w1/${id}?gpu=none&isStream=true`, { auth: "worker-secret-1", body: '{"output": []}' });
+    await call(`${base}/job-done/w1/${id}?gpu=none&isStream=true`, {
+      auth: "worker-secret-1",
+      body: '{"output": []}',
+    });
     const read = async (headers: Record<string, string>) => {
       const res = await request(`${base}/stream/${id}`, {
         headers: { authorization: "client-key-1", accept: "text/event-stream", ...headers },

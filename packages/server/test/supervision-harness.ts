@@ -54,7 +54,13 @@ export async function startStack(
   const engine = new Engine({
     store,
     endpoints: new Map(configs.map((c) => [c.id, c])),
-    options: { takeHoldMs: 2_000, stopHoldMs: 2_000, pingIntervalMs: 1_000, sweepIntervalMs: 100, leaseMs: 10_000 },
+    options: {
+      takeHoldMs: 2_000,
+      stopHoldMs: 2_000,
+      pingIntervalMs: 1_000,
+      sweepIntervalMs: 100,
+      leaseMs: 10_000,
+    },
   });
   let publicUrl = "";
   const supervision = createSupervision({
@@ -68,7 +74,11 @@ export async function startStack(
       tickMs: 100,
       stopGraceMs: 10_000,
       overrunGraceMs: 3_000,
-      tuning: { minUptimeMs: 0, scaleDownCooldownMs: 0, backoff: { baseMs: 500, maxMs: 4_000, loopThreshold: 3 } },
+      tuning: {
+        minUptimeMs: 0,
+        scaleDownCooldownMs: 0,
+        backoff: { baseMs: 500, maxMs: 4_000, loopThreshold: 3 },
+      },
       ...tuning,
     },
   });
@@ -78,7 +88,9 @@ export async function startStack(
     limits: { takeHoldMs: 2_000, rateLimits: false },
   });
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s as Server)) as Server;
+    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () =>
+      resolve(s as Server),
+    ) as Server;
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   publicUrl = url;
@@ -102,7 +114,10 @@ export async function startStack(
     supervision,
     dataDir,
     async submit(endpointId, input, policy) {
-      const r = await call<{ id: string }>("POST", `/v2/${endpointId}/run`, { input, ...(policy ? { policy } : {}) });
+      const r = await call<{ id: string }>("POST", `/v2/${endpointId}/run`, {
+        input,
+        ...(policy ? { policy } : {}),
+      });
       return r.id;
     },
     status: (endpointId, jobId) => call<JobView>("GET", `/v2/${endpointId}/status/${jobId}`),

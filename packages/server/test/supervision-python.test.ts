@@ -53,7 +53,9 @@ describe("supervision with a plain Python worker", () => {
   });
 
   it("reports a crash-looping worker as unhealthy with its exit code and output, and backs off", async () => {
-    stack = await startStack([{ id: "py", worker: py("--crash", "3"), scaling: { workersMin: 1, workersMax: 1 } }]);
+    stack = await startStack([
+      { id: "py", worker: py("--crash", "3"), scaling: { workersMin: 1, workersMax: 1 } },
+    ]);
     const s = stack;
     const id = await s.submit("py", { echo: "never" });
     const st = await until(

@@ -20,7 +20,9 @@ describe("supervision with @gantry/worker processes", () => {
       },
     ]);
     const s = stack;
-    const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => s.submit("burst", { echo: i, sleepMs: 1_500 })));
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => s.submit("burst", { echo: i, sleepMs: 1_500 })),
+    );
     let peak = 0;
     const sampler = setInterval(() => {
       peak = Math.max(peak, live(s, "burst").length);
@@ -38,10 +40,18 @@ describe("supervision with @gantry/worker processes", () => {
 
   it("keeps workersMin warm past the idle timeout", async () => {
     stack = await startStack([
-      { id: "warm", worker: { command: sdkWorkerCommand() }, scaling: { workersMin: 2, workersMax: 3, idleTimeoutS: 1 } },
+      {
+        id: "warm",
+        worker: { command: sdkWorkerCommand() },
+        scaling: { workersMin: 2, workersMax: 3, idleTimeoutS: 1 },
+      },
     ]);
     const s = stack;
-    await until(() => live(s, "warm").filter((w) => w.state === "idle").length === 2, 30_000, "two idle workers");
+    await until(
+      () => live(s, "warm").filter((w) => w.state === "idle").length === 2,
+      30_000,
+      "two idle workers",
+    );
     const before = live(s, "warm").map((w) => w.id);
     await new Promise((r) => setTimeout(r, 2_500));
     expect(live(s, "warm").map((w) => w.id)).toEqual(before);
@@ -52,7 +62,11 @@ describe("supervision with @gantry/worker processes", () => {
 
   it("replaces a worker killed by a signal", async () => {
     stack = await startStack([
-      { id: "kill", worker: { command: sdkWorkerCommand() }, scaling: { workersMin: 1, workersMax: 1, idleTimeoutS: 60 } },
+      {
+        id: "kill",
+        worker: { command: sdkWorkerCommand() },
+        scaling: { workersMin: 1, workersMax: 1, idleTimeoutS: 60 },
+      },
     ]);
     const s = stack;
     const first = await until(() => live(s, "kill").find((w) => w.state === "idle"), 30_000, "first worker");
@@ -79,7 +93,11 @@ describe("supervision with @gantry/worker processes", () => {
     const view = await s.waitDone("busy", stuck, 30_000);
     expect(view.status).toBe("TIMED_OUT");
     const victim = view.workerId!;
-    const retired = await until(() => s.supervision.supervisor.retired(victim), 30_000, "kill of the stuck worker");
+    const retired = await until(
+      () => s.supervision.supervisor.retired(victim),
+      30_000,
+      "kill of the stuck worker",
+    );
     expect(retired.why).toMatch(/killed: still running job/);
     expect(retired.exit.signal).toBe("SIGKILL");
     const next = await s.waitDone("busy", await s.submit("busy", { echo: "fresh" }), 30_000);
@@ -89,7 +107,11 @@ describe("supervision with @gantry/worker processes", () => {
 
   it("recycles a refreshWorker worker after each job without counting it as a crash", async () => {
     stack = await startStack([
-      { id: "fresh", worker: { command: sdkWorkerCommand("--refresh") }, scaling: { workersMax: 1, idleTimeoutS: 60 } },
+      {
+        id: "fresh",
+        worker: { command: sdkWorkerCommand("--refresh") },
+        scaling: { workersMax: 1, idleTimeoutS: 60 },
+      },
     ]);
     const s = stack;
     const a = await s.waitDone("fresh", await s.submit("fresh", { echo: 1 }));

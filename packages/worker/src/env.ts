@@ -54,7 +54,9 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env, warn: Warn =
   let pingIntervalMs = readNumber(env, "RUNPOD_PING_INTERVAL", DEFAULT_PING_INTERVAL_MS, warn, (n) => n > 0);
   if (pingIntervalMs < MIN_PING_INTERVAL_MS) {
     // Python's heartbeat dies below 1000 ms; clamping keeps a misconfigured worker alive and visible.
-    warn(`RUNPOD_PING_INTERVAL=${pingIntervalMs} is below ${MIN_PING_INTERVAL_MS} ms; using ${MIN_PING_INTERVAL_MS}.`);
+    warn(
+      `RUNPOD_PING_INTERVAL=${pingIntervalMs} is below ${MIN_PING_INTERVAL_MS} ms; using ${MIN_PING_INTERVAL_MS}.`,
+    );
     pingIntervalMs = MIN_PING_INTERVAL_MS;
   }
   const podId = env.RUNPOD_POD_ID;
@@ -69,7 +71,13 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env, warn: Warn =
     apiKeySet: env.RUNPOD_AI_API_KEY !== undefined,
     pingIntervalMs,
     hostname: env.RUNPOD_POD_HOSTNAME ?? "unknown",
-    shutdownGraceMs: readNumber(env, "GANTRY_SHUTDOWN_GRACE_MS", DEFAULT_SHUTDOWN_GRACE_MS, warn, (n) => n >= 0),
+    shutdownGraceMs: readNumber(
+      env,
+      "GANTRY_SHUTDOWN_GRACE_MS",
+      DEFAULT_SHUTDOWN_GRACE_MS,
+      warn,
+      (n) => n >= 0,
+    ),
     skipAutoSystemChecks: (env.RUNPOD_SKIP_AUTO_SYSTEM_CHECKS ?? "").toLowerCase() === "true",
     minMemoryGb: readNumber(env, "RUNPOD_MIN_MEMORY_GB", DEFAULT_MIN_MEMORY_GB, warn, (n) => n >= 0),
     minDiskPercent: readNumber(env, "RUNPOD_MIN_DISK_PERCENT", DEFAULT_MIN_DISK_PERCENT, warn, (n) => n >= 0),

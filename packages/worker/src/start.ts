@@ -16,7 +16,12 @@ export function selectMode(args: WorkerArgs, env: NodeJS.ProcessEnv): WorkerMode
   return "production";
 }
 
-async function runMode(mode: WorkerMode, config: NormalizedConfig, args: WorkerArgs, rest: string[]): Promise<number> {
+async function runMode(
+  mode: WorkerMode,
+  config: NormalizedConfig,
+  args: WorkerArgs,
+  rest: string[],
+): Promise<number> {
   switch (mode) {
     case "serve-api": {
       const { serveApi } = await import("./local/serve-api.js");
@@ -29,7 +34,9 @@ async function runMode(mode: WorkerMode, config: NormalizedConfig, args: WorkerA
     case "production": {
       // A stray rejected promise in user code must not kill a worker holding other jobs.
       process.on("unhandledRejection", (reason) => {
-        log.error(`Uncaught exception | ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+        log.error(
+          `Uncaught exception | ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
+        );
       });
       return createWorkerRuntime({ config, handleSignals: true }).run();
     }

@@ -27,7 +27,12 @@ describe("single job: take, result, headers", () => {
     worker = startWorker(server, {
       handler: (job: Job) => ({ echo: job.input, keys: Object.keys(job).sort() }),
     });
-    server.addJobs({ id: "job-1", input: { x: 1 }, webhook: "http://example.invalid/hook", policy: { ttl: 1000 } });
+    server.addJobs({
+      id: "job-1",
+      input: { x: 1 },
+      webhook: "http://example.invalid/hook",
+      policy: { ttl: 1000 },
+    });
     const done = await server.waitFor(isDone("job-1"));
 
     const take = server.byRoute("take")[0]!;
@@ -113,7 +118,8 @@ describe("concurrency and batch take", () => {
     const lastDone = Math.max(...server.byRoute("done").map((r) => r.at));
     // Once idle again the worker asks for a full batch (single takes may come in between while slots free up).
     await server.waitFor(
-      (r) => r.route === "take-batch" && r.query === "gpu=SIM&batch_size=3&job_in_progress=0" && r.at > lastDone,
+      (r) =>
+        r.route === "take-batch" && r.query === "gpu=SIM&batch_size=3&job_in_progress=0" && r.at > lastDone,
       10_000,
     );
   });
@@ -177,7 +183,12 @@ describe("streaming", () => {
     expect(json(ok)).toEqual({ output: [] });
     expect(json(bad)).toEqual({ error: "stream failed" });
     expect(bad.query).toBe("gpu=SIM&isStream=true");
-    expect(server.byRoute("stream").filter((r) => r.jobId === "BAD").map(json)).toEqual([{ output: "a" }]);
+    expect(
+      server
+        .byRoute("stream")
+        .filter((r) => r.jobId === "BAD")
+        .map(json),
+    ).toEqual([{ output: "a" }]);
   });
 });
 
@@ -187,7 +198,9 @@ describe("progress", () => {
     server.overrides.done = (r) => {
       calls++;
       // The first progress post is the slowest, so an unordered sender would let later ones overtake it.
-      return r.body.includes("IN_PROGRESS") ? { status: 200, body: "{}", delayMs: calls === 1 ? 400 : 20 } : undefined;
+      return r.body.includes("IN_PROGRESS")
+        ? { status: 200, body: "{}", delayMs: calls === 1 ? 400 : 20 }
+        : undefined;
     };
     worker = startWorker(server, {
       handler: (job: Job, ctx) => {
@@ -276,7 +289,12 @@ describe("job-stop", () => {
     await server.waitForCount(isDone(), 2);
     // Give a wrongly posted S2 result time to show up before asserting its absence.
     await server.waitFor((r) => r.route.startsWith("take") && r.at > after.at);
-    expect(server.byRoute("done").map((r) => r.jobId).sort()).toEqual(["S1", "S3"]);
+    expect(
+      server
+        .byRoute("done")
+        .map((r) => r.jobId)
+        .sort(),
+    ).toEqual(["S1", "S3"]);
     expect(worker.lines.some((l) => l.includes("S2") && l.includes("Job stopped."))).toBe(true);
   });
 });
@@ -298,10 +316,16 @@ describe("result delivery", () => {
     const later = await RecordingServer.start();
     const port = later.port;
     await later.close();
-    worker = startWorker(server, { handler: () => "survived" }, {
-      env: { RUNPOD_WEBHOOK_POST_OUTPUT: `http://127.0.0.1:${port}/v2/ep1/job-done/$RUNPOD_POD_ID/$ID?gpu=SIM` },
-      retryDelaysMs: [300, 600, 1200, 2400],
-    });
+    worker = startWorker(
+      server,
+      { handler: () => "survived" },
+      {
+        env: {
+          RUNPOD_WEBHOOK_POST_OUTPUT: `http://127.0.0.1:${port}/v2/ep1/job-done/$RUNPOD_POD_ID/$ID?gpu=SIM`,
+        },
+        retryDelaysMs: [300, 600, 1200, 2400],
+      },
+    );
     server.addJobs({ id: "C1", input: null });
     await new Promise((r) => setTimeout(r, 400));
     const revived = await RecordingServer.start({ port });
@@ -331,7 +355,11 @@ describe("bad input from the platform", () => {
     const replies = [
       { status: 200, body: JSON.stringify({ input: { no: "id" } }), contentType: "application/json" },
       { status: 200, body: "<html>oops</html>", contentType: "text/html" },
-      { status: 200, body: JSON.stringify([{ input: 1 }, { id: "B2", input: 2 }]), contentType: "application/json" },
+      {
+        status: 200,
+        body: JSON.stringify([{ input: 1 }, { id: "B2", input: 2 }]),
+        contentType: "application/json",
+      },
     ];
     server.overrides.take = () => replies.shift();
     worker = startWorker(server, { handler: (job: Job) => job.input });
@@ -390,6 +418,31 @@ describe("shutdown in-process", () => {
     setTimeout(release.open, 200);
     expect(await worker.exit).toBe(0);
     expect(json(server.requests.find(isDone("D1"))!)).toEqual({ output: "drained" });
+    worker = undefined;
+  });
+});
+
+describe("shutdown grace period", () => {
+  it("aborts jobs still running after the grace period and posts nothing for them", async () => {
+    let sawAbort = false;
+    worker = startWorker(
+      server,
+      {
+        handler: async (_job: Job, ctx) => {
+          await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+          sawAbort = true;
+          throw ctx.signal.reason;
+        },
+      },
+      { env: { GANTRY_SHUTDOWN_GRACE_MS: "300" } },
+    );
+    server.addJobs({ id: "G1", input: null });
+    await server.waitFor((r) => r.route === "ping" && r.query.includes("G1"));
+    worker.runtime.shutdown("test");
+    expect(await worker.exit).toBe(0);
+    expect(sawAbort).toBe(true);
+    expect(server.byRoute("done")).toHaveLength(0);
+    expect(worker.lines.some((l) => l.includes("Grace period over"))).toBe(true);
     worker = undefined;
   });
 });

@@ -45,7 +45,8 @@ export interface RecordingServerOptions {
 
 type Waiter = { predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void };
 
-const ROUTE = /^\/v2\/([^/]+)\/(job-take|job-take-batch|job-stop|job-done|job-stream|ping)\/([^/]+)(?:\/([^/]+))?$/;
+const ROUTE =
+  /^\/v2\/([^/]+)\/(job-take|job-take-batch|job-stop|job-done|job-stream|ping)\/([^/]+)(?:\/([^/]+))?$/;
 
 export class RecordingServer {
   readonly requests: RecordedRequest[] = [];
@@ -110,7 +111,11 @@ export class RecordingServer {
   }
 
   /** Resolves with the first recorded request (past or future) matching `predicate`. */
-  waitFor(predicate: (r: RecordedRequest) => boolean, timeoutMs = 15_000, what = "request"): Promise<RecordedRequest> {
+  waitFor(
+    predicate: (r: RecordedRequest) => boolean,
+    timeoutMs = 15_000,
+    what = "request",
+  ): Promise<RecordedRequest> {
     const seen = this.requests.find(predicate);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
@@ -130,8 +135,13 @@ export class RecordingServer {
   }
 
   /** Resolves once `count` requests match. */
-  async waitForCount(predicate: (r: RecordedRequest) => boolean, count: number, timeoutMs = 15_000): Promise<void> {
-    const enough = (r: RecordedRequest): boolean => predicate(r) && this.requests.filter(predicate).length >= count;
+  async waitForCount(
+    predicate: (r: RecordedRequest) => boolean,
+    count: number,
+    timeoutMs = 15_000,
+  ): Promise<void> {
+    const enough = (r: RecordedRequest): boolean =>
+      predicate(r) && this.requests.filter(predicate).length >= count;
     await this.waitFor(enough, timeoutMs, `${count} matching requests`);
   }
 
@@ -195,7 +205,11 @@ export class RecordingServer {
     switch (route) {
       case "take":
       case "take-batch":
-        return this.#take(req, res, route === "take-batch" ? Number(request.params.get("batch_size") ?? 1) : 0);
+        return this.#take(
+          req,
+          res,
+          route === "take-batch" ? Number(request.params.get("batch_size") ?? 1) : 0,
+        );
       case "stop":
         return this.#stop(req, res);
       case "done":
@@ -232,7 +246,11 @@ export class RecordingServer {
     const answer = (): boolean => {
       if (this.#stops.length === 0) return false;
       const ids = this.#stops.splice(0);
-      this.#reply(res, { status: 200, body: JSON.stringify({ jobsToStop: ids }), contentType: "application/json" });
+      this.#reply(res, {
+        status: 200,
+        body: JSON.stringify({ jobsToStop: ids }),
+        contentType: "application/json",
+      });
       return true;
     };
     if (answer()) return;

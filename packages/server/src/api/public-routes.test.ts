@@ -110,7 +110,10 @@ describe("POST /run", () => {
       }
       yield Buffer.from('"}');
     }
-    const r = await s.call("/v2/ep1/run", { body: Readable.from(big()), headers: { "content-type": "application/json" } });
+    const r = await s.call("/v2/ep1/run", {
+      body: Readable.from(big()),
+      headers: { "content-type": "application/json" },
+    });
     expect(r.status).toBe(413);
     expect(r.json).toEqual({ error: "json is invalid; max size is 64 KB" });
     expect(sent).toBeLessThan(64 * 1024 * 1024);

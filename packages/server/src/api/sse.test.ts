@@ -123,3 +123,18 @@ test("unknown job → 404 JSON, not an event stream", async () => {
   expect(res.statusCode).toBe(404);
   expect(await res.body.json()).toEqual({ error: "job ghost not found" });
 });
+
+test("the stream ends when the job disappears (TTL) without a terminal event", async () => {
+  s = await startStub({ limits: { sseHeartbeatMs: 100 } });
+  const id = (await s.call("/v2/ep1/run", { json: { input: 1 } })).json.id;
+  const res = await open(`${s.url}/v2/ep1/stream/${id}`);
+  const it = frames(res.body);
+  expect((await it.next()).value).toEqual({ comment: "heartbeat" });
+  s.platform.jobs.delete(id);
+  for (;;) {
+    const next = await it.next();
+    if (next.done) break;
+    expect(next.value).toEqual({ comment: "heartbeat" });
+  }
+  expect(s.platform.listeners()).toBe(0);
+});

@@ -62,7 +62,11 @@ export async function streamEvents(
             };
           });
           wake = undefined;
-          if (timedOut) await stream.write(": heartbeat\n\n");
+          if (timedOut) {
+            // A deleted job (TTL) ends the engine's feed without a terminal event: end the stream too.
+            if (!(await deps.platform.status(endpointId, jobId))) break;
+            await stream.write(": heartbeat\n\n");
+          }
           continue;
         }
         await stream.writeSSE({ event: e.type, id: String(e.id), data: JSON.stringify(eventData(e)) });

@@ -24,14 +24,21 @@ export function applyScalingPatch(current: EndpointScaling, patch: unknown): End
   const p = patch as Record<string, unknown>;
   const unknown = Object.keys(p).filter((k) => !KEYS.has(k));
   if (unknown.length > 0) {
-    throw new ScalingSettingsError(`unknown scaling setting${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`);
+    throw new ScalingSettingsError(
+      `unknown scaling setting${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`,
+    );
   }
   const next: EndpointScaling = { ...current };
-  for (const [name, [min, max]] of Object.entries(RANGES) as [keyof typeof RANGES, readonly [number, number]][]) {
+  for (const [name, [min, max]] of Object.entries(RANGES) as [
+    keyof typeof RANGES,
+    readonly [number, number],
+  ][]) {
     const v = p[name];
     if (v === undefined) continue;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      throw new ScalingSettingsError(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
+      throw new ScalingSettingsError(
+        `${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`,
+      );
     }
     next[name] = v;
   }

@@ -78,7 +78,11 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       ...options.tuning,
       ...(options.log ? { log: options.log } : {}),
     },
-    options.endpoints.map((e) => ({ id: e.id, scaling: e.scaling, ...(e.worker ? { worker: e.worker } : {}) })),
+    options.endpoints.map((e) => ({
+      id: e.id,
+      scaling: e.scaling,
+      ...(e.worker ? { worker: e.worker } : {}),
+    })),
   );
   const platform = trackPlatform(options.engine as Platform, tracker, {
     queueHint: (id) => supervisor.queueHint(id),

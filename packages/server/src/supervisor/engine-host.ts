@@ -17,7 +17,9 @@ export function engineHost(engine: Engine, now: () => number = Date.now): Superv
     async jobState(endpointId, jobId) {
       const job = await engine.store.get(jobId);
       if (!job || job.endpointId !== endpointId) return undefined;
-      return job.workerId !== undefined ? { status: job.status, workerId: job.workerId } : { status: job.status };
+      return job.workerId !== undefined
+        ? { status: job.status, workerId: job.workerId }
+        : { status: job.status };
     },
     workerStarting(endpointId, workerId) {
       engine.workers.markInitializing(endpointId, workerId, now());

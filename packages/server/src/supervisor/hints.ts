@@ -32,8 +32,12 @@ export function describeExit(c: CrashReport): string {
 
 /** The most telling output line: the last one that looks like an error, else the last non-empty one. */
 export function telltaleLine(lines: readonly string[]): string | undefined {
-  const meaningful = lines.filter((l) => l.trim() !== "" && !/^(starting|exited with|stopping|killing)/.test(l));
-  const errorish = [...meaningful].reverse().find((l) => /error|exception|fatal|traceback|failed|missing/i.test(l));
+  const meaningful = lines.filter(
+    (l) => l.trim() !== "" && !/^(starting|exited with|stopping|killing)/.test(l),
+  );
+  const errorish = [...meaningful]
+    .reverse()
+    .find((l) => /error|exception|fatal|traceback|failed|missing/i.test(l));
   const line = errorish ?? meaningful[meaningful.length - 1];
   if (line === undefined) return undefined;
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
@@ -62,7 +66,8 @@ export function queueHint(input: HintInput): string | undefined {
   const { settings, counts, managed } = input;
   const live = counts.initializing + counts.idle + counts.running;
   if (settings.workersMax === 0) return "the endpoint has workersMax 0: no worker will run this job";
-  if (!managed && live === 0) return "no worker is connected to this endpoint (workers are started outside Gantry)";
+  if (!managed && live === 0)
+    return "no worker is connected to this endpoint (workers are started outside Gantry)";
   if (counts.initializing > 0 && counts.idle === 0) {
     return `waiting for ${counts.initializing === 1 ? "a worker" : `${counts.initializing} workers`} to start (cold start)`;
   }

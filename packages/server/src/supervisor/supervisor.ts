@@ -11,7 +11,13 @@ import type { JobStatus } from "../domain/job.js";
 import type { LogBuffer } from "../providers/log-buffer.js";
 import type { WorkerExit, WorkerHandle, WorkerProvider } from "../providers/provider.js";
 import { type CrashState, nextStartAt } from "../scaling/backoff.js";
-import { DEFAULT_TUNING, decide, type ScalerTuning, type WorkerState, type WorkerView } from "../scaling/decide.js";
+import {
+  DEFAULT_TUNING,
+  decide,
+  type ScalerTuning,
+  type WorkerState,
+  type WorkerView,
+} from "../scaling/decide.js";
 import { applyScalingPatch } from "../scaling/settings.js";
 import type { QueueStats } from "../store/store.js";
 import type { WorkerActivityTracker } from "./activity.js";
@@ -94,6 +100,8 @@ interface Managed {
   state: WorkerState;
   reason?: string;
   stopping?: string;
+  /** Stopped because it was unhealthy: its exit counts as a crash (back-off, hints). */
+  failed?: boolean;
   coldStartMs?: number;
   idleSince?: number;
   concurrency: number;
@@ -238,7 +246,10 @@ export class Supervisor {
     const unhealthy = workers
       .filter((w) => w.state === "unhealthy")
       .map((w) => `worker ${w.id} is unhealthy${w.reason ? `: ${w.reason}` : ""}`);
-    const crash: EndpointSupervision["crash"] = { consecutive: ep.crash.consecutive, looping: ep.crashLooping };
+    const crash: EndpointSupervision["crash"] = {
+      consecutive: ep.crash.consecutive,
+      looping: ep.crashLooping,
+    };
     const next = nextStartAt(ep.crash, this.#tuning.backoff);
     if (next !== undefined && next > this.#o.now()) crash.nextStartAt = next;
     if (ep.lastCrash) crash.last = { ...ep.lastCrash, lastLines: [...ep.lastCrash.lastLines] };
@@ -323,8 +334,10 @@ export class Supervisor {
       } else {
         const w = ep.workers.get(action.workerId);
         if (!w) continue;
-        if (action.reason === "unhealthy") this.#stopWorker(w, `unhealthy: ${w.reason ?? "unknown"}`, 2_000);
-        else this.#stopWorker(w, action.reason, this.#o.stopGraceMs);
+        if (action.reason === "unhealthy") {
+          w.failed = true;
+          this.#stopWorker(w, `unhealthy: ${w.reason ?? "unknown"}`, 2_000);
+        } else this.#stopWorker(w, action.reason, this.#o.stopGraceMs);
       }
     }
   }
@@ -435,7 +448,12 @@ export class Supervisor {
     };
     ep.workers.set(id, w);
     this.#o.host.workerStarting?.(ep.config.id, id);
-    this.#o.log?.("info", "worker started", { endpointId: ep.config.id, workerId: id, pid: handle.pid, reason });
+    this.#o.log?.("info", "worker started", {
+      endpointId: ep.config.id,
+      workerId: id,
+      pid: handle.pid,
+      reason,
+    });
     void handle.exited.then((exit) => this.#onExit(ep, w, exit));
   }
 
@@ -450,7 +468,7 @@ export class Supervisor {
     const activity = this.#o.activity.get(w.endpointId, w.id);
     ep.workers.delete(w.id);
     this.#o.activity.forget(w.endpointId, w.id);
-    const expected = w.stopping !== undefined;
+    const expected = w.stopping !== undefined && w.failed !== true;
     // A clean exit after doing work is a worker that recycles itself (refresh_worker), not a crash.
     const clean = exit.code === 0 && activity?.finishedAny === true;
     let why = w.stopping ?? (clean ? "exited after its work (refresh)" : "crashed");
@@ -464,7 +482,9 @@ export class Supervisor {
       };
       if (exit.error !== undefined) report.error = exit.error;
       this.#recordCrash(ep, report);
-      why = `crashed (${exit.error ?? (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
+      why = w.failed
+        ? (w.stopping ?? "unhealthy")
+        : `crashed (${exit.error ?? (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
     }
     this.#retired.set(w.id, { endpointId: w.endpointId, logs: w.handle.logs, exit, why });
     if (this.#retired.size > RETIRED_KEPT) {
@@ -511,7 +531,13 @@ export class Supervisor {
   }
 
   #counts(ep: EndpointRuntime): Record<WorkerState, number> {
-    const c: Record<WorkerState, number> = { initializing: 0, idle: 0, running: 0, throttled: 0, unhealthy: 0 };
+    const c: Record<WorkerState, number> = {
+      initializing: 0,
+      idle: 0,
+      running: 0,
+      throttled: 0,
+      unhealthy: 0,
+    };
     for (const w of ep.workers.values()) if (!w.handle.done) c[w.state]++;
     // A crash-looping endpoint has a slot that keeps dying: show it, even between restarts.
     if (ep.crashLooping && c.unhealthy === 0) c.unhealthy = 1;
@@ -528,4 +554,3 @@ export class Supervisor {
     return { now, settings: ep.config.scaling, managed: ep.config.worker !== undefined, counts, crash };
   }
 }
-

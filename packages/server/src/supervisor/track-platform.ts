@@ -81,7 +81,8 @@ export function trackPlatform<P extends Platform>(
       const r = await platform.submit(req);
       return r.ok ? { ok: true, value: withHint(req.endpointId, r.value) ?? r.value } : r;
     };
-    overrides.status = async (endpointId, jobId) => withHint(endpointId, await platform.status(endpointId, jobId));
+    overrides.status = async (endpointId, jobId) =>
+      withHint(endpointId, await platform.status(endpointId, jobId));
     overrides.waitForTerminal = async (endpointId, jobId, waitMs, signal) =>
       withHint(endpointId, await platform.waitForTerminal(endpointId, jobId, waitMs, signal));
     overrides.subscribe = (endpointId, jobId, afterEventId, onEvent) =>

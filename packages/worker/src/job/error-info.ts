@@ -53,7 +53,9 @@ export function errorInfoFromThrown(thrown: unknown, env: NodeJS.ProcessEnv = pr
 export function pythonJsonDumps(value: Record<string, string>): string {
   const asciiOnly = (text: string): string =>
     text.replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  const entries = Object.entries(value).map(([k, v]) => `${asciiOnly(JSON.stringify(k))}: ${asciiOnly(JSON.stringify(v))}`);
+  const entries = Object.entries(value).map(
+    ([k, v]) => `${asciiOnly(JSON.stringify(k))}: ${asciiOnly(JSON.stringify(v))}`,
+  );
   return `{${entries.join(", ")}}`;
 }
 

@@ -12,9 +12,14 @@ function context(signal: AbortSignal = new AbortController().signal): HandlerCon
 async function run(handler: Handler, options: { aggregate?: boolean; job?: Job } = {}) {
   const chunks: unknown[] = [];
   const config = normalizeConfig({ handler, returnAggregateStream: options.aggregate ?? false });
-  const outcome = await executeJobDetailed(options.job ?? { id: "J1", input: { x: 1 } }, config, context(), async (c) => {
-    chunks.push(c);
-  });
+  const outcome = await executeJobDetailed(
+    options.job ?? { id: "J1", input: { x: 1 } },
+    config,
+    context(),
+    async (c) => {
+      chunks.push(c);
+    },
+  );
   return { ...outcome, chunks };
 }
 
@@ -47,6 +52,7 @@ describe("executeJob: the four handler kinds", () => {
   });
 
   it("awaits any thenable", async () => {
+    // biome-ignore lint/suspicious/noThenProperty: a hand-made thenable is what is being awaited
     const thenable = { then: (resolve: (v: unknown) => void) => resolve(42) };
     expect((await run(() => thenable)).body).toEqual({ output: 42 });
   });

@@ -10,7 +10,9 @@ export function isStreamIterator(value: unknown): value is AnyIterator {
   if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
   const candidate = value as Record<PropertyKey, unknown>;
   if (typeof candidate.next !== "function") return false;
-  return typeof candidate[Symbol.iterator] === "function" || typeof candidate[Symbol.asyncIterator] === "function";
+  return (
+    typeof candidate[Symbol.iterator] === "function" || typeof candidate[Symbol.asyncIterator] === "function"
+  );
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {

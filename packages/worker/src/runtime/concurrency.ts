@@ -12,11 +12,15 @@ export function nextConcurrency(
   try {
     proposed = modifier(current);
   } catch (thrown) {
-    warn(`concurrencyModifier threw (${thrown instanceof Error ? thrown.message : String(thrown)}); keeping ${current}.`);
+    warn(
+      `concurrencyModifier threw (${thrown instanceof Error ? thrown.message : String(thrown)}); keeping ${current}.`,
+    );
     return current;
   }
   if (typeof proposed !== "number" || !Number.isInteger(proposed) || proposed < 1) {
-    warn(`concurrencyModifier returned ${String(proposed)}; concurrency must be a positive integer, using 1.`);
+    warn(
+      `concurrencyModifier returned ${String(proposed)}; concurrency must be a positive integer, using 1.`,
+    );
     return 1;
   }
   return proposed;

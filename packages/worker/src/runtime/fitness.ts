@@ -51,7 +51,9 @@ export function systemFitnessChecks(env: WorkerEnv): FitnessCheck[] {
     const stats = statfsSync("/");
     const percent = stats.blocks > 0 ? (stats.bavail / stats.blocks) * 100 : 100;
     if (percent < env.minDiskPercent) {
-      throw new Error(`Insufficient disk space: ${percent.toFixed(1)}% free, ${env.minDiskPercent}% required`);
+      throw new Error(
+        `Insufficient disk space: ${percent.toFixed(1)}% free, ${env.minDiskPercent}% required`,
+      );
     }
   };
   return [memoryCheck, diskCheck];

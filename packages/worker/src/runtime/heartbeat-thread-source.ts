@@ -4,7 +4,7 @@
  * TypeScript sources under tsx or vitest, where a `.js` worker file next to this one does not exist.
  * Its own event loop keeps pings going while a synchronous handler blocks the main thread (§3.8).
  */
-export const HEARTBEAT_THREAD_SOURCE = String.raw`
+export const HEARTBEAT_THREAD_SOURCE = `
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");
 const { Agent, request } = require(workerData.undiciPath);

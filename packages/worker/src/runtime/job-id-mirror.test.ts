@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createMirrorBuffer, encodeJobIds, MIRROR_CAPACITY, readJobIds, writeJobIds } from "./job-id-mirror.js";
+import {
+  createMirrorBuffer,
+  encodeJobIds,
+  MIRROR_CAPACITY,
+  readJobIds,
+  writeJobIds,
+} from "./job-id-mirror.js";
 
 describe("job id mirror shared with the heartbeat thread", () => {
   it("round-trips the comma-joined list and the empty list", () => {

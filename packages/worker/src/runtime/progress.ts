@@ -7,7 +7,10 @@ export function progressOutput(progress: unknown, message?: string): unknown {
 }
 
 /** The whole job-done body of a progress update. */
-export function progressBody(progress: unknown, message?: string): { status: "IN_PROGRESS"; output: unknown } {
+export function progressBody(
+  progress: unknown,
+  message?: string,
+): { status: "IN_PROGRESS"; output: unknown } {
   return { status: "IN_PROGRESS", output: progressOutput(progress, message) };
 }
 
@@ -15,10 +18,16 @@ export function progressBody(progress: unknown, message?: string): { status: "IN
  * Sends a progress update for `job` through whichever worker mode is running. Resolves once the update is
  * delivered or given up; never rejects, because a progress report must not fail the job.
  */
-export async function progressUpdate(job: { id: string }, progress: unknown, message?: string): Promise<void> {
+export async function progressUpdate(
+  job: { id: string },
+  progress: unknown,
+  message?: string,
+): Promise<void> {
   const jobId = job !== null && typeof job === "object" ? (job as { id?: unknown }).id : undefined;
   if (typeof jobId !== "string" || jobId === "") {
-    log.warn("progressUpdate(job, progress): job must be the job object the handler received (with a string id).");
+    log.warn(
+      "progressUpdate(job, progress): job must be the job object the handler received (with a string id).",
+    );
     return;
   }
   if (message !== undefined && typeof message !== "string") {

@@ -2,11 +2,16 @@ import type { NormalizedConfig } from "../config.js";
 import { readWorkerEnv, type WorkerEnv } from "../env.js";
 import { errorStringFromThrown } from "../job/error-info.js";
 import { type ExecutionOutcome, executeJobDetailed } from "../job/execute.js";
-import { type Logger, log as defaultLogger } from "../logger.js";
+import { log as defaultLogger, type Logger } from "../logger.js";
 import type { HandlerContext, Job, JobLogger, ResultBody } from "../types.js";
 import { setActiveProgressSink } from "./active.js";
 import { nextConcurrency } from "./concurrency.js";
-import { type FitnessCheck, registeredFitnessChecks, runFitnessChecks, systemFitnessChecks } from "./fitness.js";
+import {
+  type FitnessCheck,
+  registeredFitnessChecks,
+  runFitnessChecks,
+  systemFitnessChecks,
+} from "./fitness.js";
 import { Heartbeat } from "./heartbeat.js";
 import { delay, ProtocolHttp } from "./http.js";
 import { JobPostChain } from "./job-chain.js";
@@ -86,7 +91,6 @@ class ProductionRuntime implements WorkerRuntime {
   readonly #polling = new AbortController();
   /** Gives up result retries once the shutdown's grace period is over. */
   readonly #giveUp = new AbortController();
-  #slotsInUse = 0;
   #concurrency = 1;
   #stopping = false;
   #started = false;
@@ -224,7 +228,11 @@ class ProductionRuntime implements WorkerRuntime {
     let fastEmpties = 0;
     const pollSignal = this.#polling.signal;
     while (!this.#stopping) {
-      const next = nextConcurrency(this.#concurrency, this.#config.concurrencyModifier, this.#warnConcurrency);
+      const next = nextConcurrency(
+        this.#concurrency,
+        this.#config.concurrencyModifier,
+        this.#warnConcurrency,
+      );
       if (next !== this.#concurrency) {
         this.#log.info(`Concurrency set to ${next}.`);
         this.#concurrency = next;
@@ -341,9 +349,15 @@ class ProductionRuntime implements WorkerRuntime {
     log.info("Started.");
     let outcome: ExecutionOutcome;
     try {
-      outcome = await executeJobDetailed(job, this.#config, context, (chunk) => this.#postChunk(entry, chunk), {
-        env: this.#processEnv,
-      });
+      outcome = await executeJobDetailed(
+        job,
+        this.#config,
+        context,
+        (chunk) => this.#postChunk(entry, chunk),
+        {
+          env: this.#processEnv,
+        },
+      );
     } catch (thrown) {
       outcome = { body: { error: errorStringFromThrown(thrown, this.#processEnv) }, streamed: false };
     }
@@ -395,7 +409,13 @@ class ProductionRuntime implements WorkerRuntime {
 
   async #postChunk(entry: HeldJob, chunk: unknown): Promise<void> {
     if (entry.stopped || entry.abortedByShutdown) return;
-    await this.#post(entry.job.id, this.#urls.streamUrl(entry.job.id), { output: chunk }, entry.log, "stream chunk");
+    await this.#post(
+      entry.job.id,
+      this.#urls.streamUrl(entry.job.id),
+      { output: chunk },
+      entry.log,
+      "stream chunk",
+    );
   }
 
   async #sendProgress(jobId: string, progress: unknown, message?: string): Promise<void> {

@@ -44,7 +44,11 @@ export function parseTakeReply(reply: HttpReply): TakeOutcome {
   }
   if (isRecord(payload)) {
     if (typeof payload.id !== "string" || payload.id === "" || !("input" in payload)) {
-      return { kind: "jobs", jobs: [], rejected: [`Job has missing field(s): id or input. ${describe(payload)}`] };
+      return {
+        kind: "jobs",
+        jobs: [],
+        rejected: [`Job has missing field(s): id or input. ${describe(payload)}`],
+      };
     }
     return { kind: "jobs", jobs: [payload as Job], rejected: [] };
   }

@@ -3,7 +3,12 @@ import type { ProtocolHttp } from "./http.js";
 import { withQuery } from "./urls.js";
 
 /** One best-effort report of a failed start-up check (§3.9); errors are swallowed, the worker exits anyway. */
-export async function reportUnhealthy(http: ProtocolHttp, pingUrl: string, check: string, reason: string): Promise<void> {
+export async function reportUnhealthy(
+  http: ProtocolHttp,
+  pingUrl: string,
+  check: string,
+  reason: string,
+): Promise<void> {
   const url = withQuery(pingUrl, [
     ["status", "unhealthy"],
     ["check", check],

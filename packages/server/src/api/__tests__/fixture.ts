@@ -1,7 +1,7 @@
 /** A stub-backed app served on loopback, with a small undici-based caller. */
 
-import { pino } from "pino";
 import type { Readable } from "node:stream";
+import { pino } from "pino";
 import { type Dispatcher, request } from "undici";
 import { type CreateAppOptions, createApp } from "../app.js";
 import { listen } from "./serve.js";
