@@ -21,6 +21,13 @@ export {
 export { prepareSecrets, type ResolvedSecrets } from "./config/secrets.js";
 export { type WorkerEnvOptions, workerEnv } from "./config/worker-env.js";
 export {
+  type DevServerOptions,
+  type LocalPlatform,
+  type LocalPlatformOptions,
+  runDevServer,
+  startLocalPlatform,
+} from "./dev/index.js";
+export {
   ENDPOINT_DEFAULTS,
   type EndpointConfig,
   type EndpointConfigInput,

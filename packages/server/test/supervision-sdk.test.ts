@@ -123,4 +123,28 @@ describe("supervision with @gantry/worker processes", () => {
     expect(retired.why).not.toMatch(/crash/);
     expect(s.supervision.supervisor.status("fresh")?.crash.consecutive).toBe(0);
   });
+
+  it("replaces a worker that never calls in, and backs off when it keeps happening", async () => {
+    const hang = [
+      process.execPath,
+      "-e",
+      "console.log('loading model forever'); setInterval(() => {}, 1000)",
+    ];
+    stack = await startStack([{ id: "hang", worker: { command: hang }, scaling: { workersMax: 1 } }], {
+      startTimeoutMs: 800,
+    });
+    const s = stack;
+    const id = await s.submit("hang", { echo: 1 });
+    const view = await until(
+      async () => {
+        const v = await s.status("hang", id);
+        return v.hint?.includes("keep crashing") ? v : undefined;
+      },
+      30_000,
+      "crash-loop hint",
+    );
+    expect(view.hint).toMatch(/did not ask for a job within 1 s of starting/);
+    const retiredIds = s.supervision.supervisor.status("hang")?.crash.last?.workerId;
+    expect(s.supervision.supervisor.retired(retiredIds!)?.why).toMatch(/^unhealthy: did not ask/);
+  });
 });

@@ -6,11 +6,12 @@
  * The autoscaler is not used here on purpose: a dev reload is an intentional stop that must neither count as a
  * crash nor wait for a scaling tick, and the developer wants exactly one worker.
  */
-import { composeWorkerEnv } from "../supervisor/process-env.js";
+
 import { workerEnv } from "../config/worker-env.js";
 import type { LocalProcessProvider } from "../providers/local-process.js";
 import type { LogLine } from "../providers/log-buffer.js";
 import type { WorkerExit, WorkerHandle } from "../providers/provider.js";
+import { composeWorkerEnv } from "../supervisor/process-env.js";
 import type { LocalPlatform } from "./local-platform.js";
 
 export interface DevWorkerOptions {
@@ -122,7 +123,11 @@ export class DevWorker {
     try {
       const held = (await engine.store.listByWorker(workerId)).filter((j) => j.status === "IN_PROGRESS");
       if (held.length > 0) {
-        await engine.putBack(this.#o.endpointId, workerId, held.map((j) => j.id));
+        await engine.putBack(
+          this.#o.endpointId,
+          workerId,
+          held.map((j) => j.id),
+        );
         this.#note(`requeued ${held.length} unfinished job(s): ${held.map((j) => j.id).join(", ")}`);
       }
     } catch {

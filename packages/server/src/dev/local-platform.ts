@@ -137,7 +137,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const listener = getRequestListener(app.fetch);
   const defaultEndpoint = options.defaultEndpoint;
   const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 }, (req, res) => {
-    if (defaultEndpoint !== undefined && req.url !== undefined) req.url = addEndpointPrefix(req.url, defaultEndpoint);
+    if (defaultEndpoint !== undefined && req.url !== undefined)
+      req.url = addEndpointPrefix(req.url, defaultEndpoint);
     void listener(req, res);
   });
   let address: AddressInfo;

@@ -460,6 +460,7 @@ export class Supervisor {
   #stopWorker(w: Managed, why: string, graceMs: number): void {
     if (w.stopping !== undefined) return;
     w.stopping = why;
+    w.handle.logs.push("system", w.failed ? why : `stop requested: ${why}`);
     this.#o.log?.("info", "stopping worker", { workerId: w.id, why });
     void w.handle.stop("SIGTERM", graceMs);
   }
@@ -472,7 +473,7 @@ export class Supervisor {
     // A clean exit after doing work is a worker that recycles itself (refresh_worker), not a crash.
     const clean = exit.code === 0 && activity?.finishedAny === true;
     let why = w.stopping ?? (clean ? "exited after its work (refresh)" : "crashed");
-    if (!expected && !clean) {
+    if (w.failed === true || (!expected && !clean)) {
       const report: CrashReport = {
         workerId: w.id,
         code: exit.code,
