@@ -46,6 +46,25 @@ export type {
   WorkerJob,
 } from "./engine/platform.js";
 export { GantryMetrics } from "./metrics/metrics.js";
+export { type LocalProcessOptions, LocalProcessProvider } from "./providers/local-process.js";
+export { LogBuffer, type LogLine } from "./providers/log-buffer.js";
+export type { WorkerExit, WorkerHandle, WorkerProvider, WorkerSpec } from "./providers/provider.js";
+export {
+  DEFAULT_TUNING,
+  decide,
+  type ScaleAction,
+  type ScaleDecision,
+  type ScalingSnapshot,
+} from "./scaling/decide.js";
+export { applyScalingPatch, ScalingSettingsError } from "./scaling/settings.js";
 export { type GantryServer, type StartServerOptions, startServer } from "./server.js";
 export { openSqliteStore, SqliteJobStore, type SqliteStoreOptions } from "./store/sqlite.js";
 export type { JobStore } from "./store/store.js";
+export { createSupervision, type Supervision, type SupervisionOptions } from "./supervisor/attach.js";
+export type { ColdStartSummary } from "./supervisor/cold-start.js";
+export {
+  type EndpointSupervision,
+  Supervisor,
+  type SupervisorHost,
+  type WorkerListing,
+} from "./supervisor/supervisor.js";

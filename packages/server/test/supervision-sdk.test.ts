@@ -119,7 +119,8 @@ describe("supervision with @gantry/worker processes", () => {
     const wa = (a.output as { worker: string }).worker;
     expect((b.output as { worker: string }).worker).not.toBe(wa);
     const retired = await until(() => s.supervision.supervisor.retired(wa), 20_000, "first worker gone");
-    expect(retired.exit.code).toBe(0);
+    // It exits by itself (code 0); should SIGTERM win the race, it is still a recycle, not a crash.
+    expect(retired.exit.code === 0 || retired.exit.signal === "SIGTERM").toBe(true);
     expect(retired.why).not.toMatch(/crash/);
     expect(s.supervision.supervisor.status("fresh")?.crash.consecutive).toBe(0);
   });

@@ -50,6 +50,9 @@ describe("single job: take, result, headers", () => {
     // The next take comes after the result, still with nothing in progress.
     const next = await server.waitFor((r) => r.route === "take" && r.at >= done.at);
     expect(next.query).toBe("gpu=SIM&job_in_progress=0");
+    // X-Request-ID names the job on its result only; unlike Python it never leaks onto later requests.
+    expect(done.headers["x-request-id"]).toBe("job-1");
+    expect(next.headers["x-request-id"]).toBeUndefined();
   });
 
   it("posts the job-done bodies of §3.5", async () => {

@@ -45,6 +45,8 @@ export interface LocalPlatformOptions {
   /** Environment workers inherit (minus GANTRY_* and RUNPOD_*). */
   parentEnv?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Level of the default logger (JSON lines on stderr); default "warn". */
+  logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
 export interface LocalPlatform {
@@ -90,7 +92,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const workerSecret = options.workerSecret ?? `gantryw_${randomBytes(18).toString("base64url")}`;
   const pingIntervalMs = options.pingIntervalMs ?? 2_000;
   const takeHoldMs = options.takeHoldMs ?? 20_000;
-  const logger = options.logger ?? pino({ level: "warn" }, pino.destination(2));
+  const logger = options.logger ?? pino({ level: options.logLevel ?? "warn" }, pino.destination(2));
 
   const ownDir = options.dataDir === undefined;
   const workDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "gantry-local-"));

@@ -90,6 +90,11 @@ export class Waiters {
     return this.sleepers.get(key)?.size ?? 0;
   }
 
+  /** Live-feed listeners of `key` (diagnostics and tests: an SSE client that left must not stay subscribed). */
+  listening(key: string): number {
+    return this.listeners.get(key)?.size ?? 0;
+  }
+
   /** Releases every sleeper with `false`; later waits return `false` at once. */
   close(): void {
     this.closed = true;

@@ -100,6 +100,8 @@ interface Managed {
   state: WorkerState;
   reason?: string;
   stopping?: string;
+  /** When its stopPod request was first seen with no job left. */
+  recycleSeenAt?: number;
   /** Stopped because it was unhealthy: its exit counts as a crash (back-off, hints). */
   failed?: boolean;
   coldStartMs?: number;
@@ -131,6 +133,7 @@ interface Retired {
 const RETIRED_KEPT = 100;
 const CRASH_LINES = 20;
 const JOB_CHECK_MS = 1_000;
+const RECYCLE_WAIT_MS = 1_000;
 
 export class Supervisor {
   readonly #o: Required<Omit<SupervisorOptions, "log" | "tuning">> & Pick<SupervisorOptions, "log">;
@@ -387,7 +390,11 @@ export class Supervisor {
     if (w.stopping !== undefined || a === undefined) return;
 
     if (a.stopPod && w.jobs === 0) {
-      this.#stopWorker(w, "recycled at its own request (stopPod)", this.#o.stopGraceMs);
+      // Workers with refresh_worker in their config exit by themselves; give them a moment before SIGTERM.
+      w.recycleSeenAt ??= now;
+      if (now - w.recycleSeenAt >= RECYCLE_WAIT_MS) {
+        this.#stopWorker(w, "recycled at its own request (stopPod)", this.#o.stopGraceMs);
+      }
       return;
     }
 

@@ -1,0 +1,63 @@
+import { getEventListeners, once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ProtocolHttp } from "./http.js";
+
+let server: Server;
+let url: string;
+let http: ProtocolHttp;
+let seen: { headers: Record<string, unknown>; body: string }[];
+
+beforeEach(async () => {
+  seen = [];
+  server = createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    seen.push({ headers: req.headers, body });
+    if (req.url?.startsWith("/hang")) return; // never answers
+    res.writeHead(201, { "content-type": "application/json; charset=utf-8" });
+    res.end('{"ok":true}');
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  http = new ProtocolHttp("raw-key");
+});
+
+afterEach(async () => {
+  await http.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe("ProtocolHttp", () => {
+  it("sends the raw key, the SDK user agent and JSON bodies, and reads the reply", async () => {
+    const reply = await http.send(`${url}/x`, { method: "POST", body: '{"a":1}', timeoutMs: 5000 });
+    expect(reply).toEqual({
+      status: 201,
+      contentType: "application/json; charset=utf-8",
+      text: '{"ok":true}',
+    });
+    expect(seen[0]?.headers.authorization).toBe("raw-key");
+    expect(seen[0]?.headers["content-type"]).toBe("application/json");
+    expect(String(seen[0]?.headers["user-agent"])).toMatch(/^Gantry-Worker-SDK\//);
+    expect(seen[0]?.body).toBe('{"a":1}');
+  });
+
+  it("rejects with a TimeoutError when the bound passes", async () => {
+    await expect(http.send(`${url}/hang`, { timeoutMs: 200 })).rejects.toMatchObject({
+      name: "TimeoutError",
+    });
+  });
+
+  it("rejects when the caller's signal aborts, and leaves no listener on that signal", async () => {
+    const controller = new AbortController();
+    await http.send(`${url}/x`, { timeoutMs: 5000, signal: controller.signal });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    const pending = http.send(`${url}/hang`, { timeoutMs: 5000, signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toBeDefined();
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+});
