@@ -92,15 +92,17 @@ export async function runLocalTest(
       return 1;
     }
     const body = outcome;
+    // The whole body is printed on failure too: a returned `{error, status, retry}` keeps its other keys.
+    const resultLine = `Job result: ${compactJson(body)}`;
+    const printResult = () => (log.isEnabled("INFO") ? log.info(resultLine) : print(resultLine));
     if (isPythonTruthy(body.error)) {
       const error = typeof body.error === "string" ? body.error : compactJson(body.error);
       log.error(`Job ${job.id} failed with error: ${error}`);
+      printResult();
       return 1;
     }
     log.info(`Job ${job.id} completed successfully.`);
-    const resultLine = `Job result: ${compactJson(body)}`;
-    if (log.isEnabled("INFO")) log.info(resultLine);
-    else print(resultLine);
+    printResult();
     log.info("Local testing complete, exiting.");
     return 0;
   } catch (thrown) {
