@@ -1,22 +1,25 @@
 /**
- * `startServer`: config → store → engine → app → listening HTTP server, and a `close()` that undoes it in order
- * (stop accepting, end long-polls, stop the engine, close connections, close the store).
+ * `startServer`: config → store → engine → supervision (when endpoints have a `worker.command`) → app →
+ * listening HTTP server, and a `close()` that undoes it in order (stop the workers while the server still
+ * answers their last posts, stop accepting, end long-polls, stop the engine, close connections, close the store).
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
-import { type Logger, pino } from "pino";
+import type { DestinationStream, Logger } from "pino";
 import { createApp } from "./api/app.js";
 import type { AppEnv } from "./api/env.js";
 import { type GantryConfig, type LoadConfigOptions, loadConfig } from "./config/load.js";
+import { createScrubbedLogger, SecretScrubber } from "./config/log-redaction.js";
 import { prepareSecrets } from "./config/secrets.js";
 import type { EndpointConfig } from "./domain/endpoint.js";
 import { Engine, type EngineOptions } from "./engine/engine.js";
 import { GantryMetrics } from "./metrics/metrics.js";
 import { openSqliteStore } from "./store/sqlite.js";
 import type { JobStore } from "./store/store.js";
+import { createSupervision, type Supervision, type SupervisionOptions } from "./supervisor/attach.js";
 
 export interface StartServerOptions {
   /** A config object (the config file's shape); takes precedence over `configPath`. */
@@ -30,6 +33,12 @@ export interface StartServerOptions {
   env?: LoadConfigOptions["env"];
   /** Engine tuning beyond the config (tests: sweep interval, lease). */
   engineOptions?: EngineOptions;
+  /** Where the server's own (secret-scrubbing) logger writes; default stdout. Ignored when `logger` is given. */
+  logDestination?: DestinationStream;
+  /** Supervisor tuning (tests: tick, grace periods, scaler hysteresis). */
+  supervisorTuning?: SupervisionOptions["tuning"];
+  /** Environment the started workers inherit (minus GANTRY_* and RUNPOD_*); default `process.env`. */
+  workerParentEnv?: NodeJS.ProcessEnv;
 }
 
 export interface GantryServer {
@@ -44,6 +53,8 @@ export interface GantryServer {
   app: Hono<AppEnv>;
   metrics: GantryMetrics;
   logger: Logger;
+  /** Present when at least one endpoint has a `worker.command`: Gantry starts and scales those workers. */
+  supervision?: Supervision;
   /** The effective API keys and worker secret (generated into `<dataDir>/secrets.json` when not configured). */
   apiKeys: string[];
   workerSecret: string;
@@ -63,7 +74,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
     ...(options.env !== undefined ? { env: options.env } : {}),
     overrides,
   });
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: "gantry" } });
+  // Secrets are scrubbed from every line of the server's own logger (a caller's logger is the caller's business).
+  const scrubber = new SecretScrubber();
+  const logger =
+    options.logger ??
+    createScrubbedLogger(scrubber, { level: config.logLevel, base: { service: "gantry" } }, options.logDestination);
 
   const secrets = prepareSecrets(config);
   if (secrets.generatedApiKey) {
@@ -72,6 +87,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
       "generated an API key (shown once; it is stored in the secrets file)",
     );
   }
+  // Only now: the notice above is the one line allowed to show a key.
+  scrubber.add([
+    ...secrets.apiKeys,
+    secrets.workerSecret,
+    config.webhook.secret,
+    ...(config.auth.adminKeys ?? []),
+  ]);
   if (config.endpoints.length === 0)
     logger.warn("no endpoints configured; every /v2/{endpointId} route will 404");
 
@@ -110,9 +132,26 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
   });
   metrics.watch(engine, () => [...endpoints.keys()]);
 
+  // The public URL is known only once the server listens; workers start after that.
+  let publicUrl = "";
+  const supervisorLog = logger.child({ component: "supervisor" });
+  const supervision = config.endpoints.some((e) => e.worker !== undefined)
+    ? createSupervision({
+        engine,
+        endpoints: config.endpoints,
+        dataDir: config.dataDir,
+        publicUrl: () => publicUrl,
+        workerSecret: secrets.workerSecret,
+        pingIntervalMs: config.pingIntervalMs,
+        ...(options.workerParentEnv ? { parentEnv: options.workerParentEnv } : {}),
+        ...(options.supervisorTuning ? { tuning: options.supervisorTuning } : {}),
+        log: (level, message, fields) => supervisorLog[level](fields ?? {}, message),
+      })
+    : undefined;
+
   const shutdown = new AbortController();
   const app = createApp({
-    platform: engine,
+    platform: supervision?.platform ?? engine,
     auth: { apiKeys: secrets.apiKeys, workerSecret: secrets.workerSecret, disabled: config.auth.disabled },
     limits: { takeHoldMs: config.takeHoldMs, rateLimits: config.rateLimits },
     endpointLimits: (id) => {
@@ -128,7 +167,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
     },
     logger: logger.child({ component: "api" }),
     metrics,
+    metricsAuth: config.metrics.auth,
     shutdownSignal: shutdown.signal,
+    admin: {
+      endpoints: () => config.endpoints,
+      ...(supervision ? { supervisor: supervision.supervisor } : {}),
+      listWorkers: (id) => engine.listWorkers(id),
+      ...(config.auth.adminKeys ? { adminKeys: config.auth.adminKeys } : {}),
+    },
   });
 
   let server: Server;
@@ -142,16 +188,19 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
   engine.start();
 
   const url = `http://${urlHost(address.address)}:${address.port}`;
-  const publicUrl =
+  publicUrl =
     config.publicUrl ?? `http://${urlHost(publicHost(config.host, address.address))}:${address.port}`;
+  supervision?.start();
   logger.info(
-    { url, publicUrl, endpoints: [...endpoints.keys()], store: config.store },
+    { url, publicUrl, endpoints: [...endpoints.keys()], store: config.store, supervised: !!supervision },
     "gantry server listening",
   );
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      // Workers first, while the server still answers their final posts (a SIGTERMed worker finishes its job).
+      await supervision?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       shutdown.abort();
       await engine.stop();
@@ -178,6 +227,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
     app,
     metrics,
     logger,
+    ...(supervision ? { supervision } : {}),
     apiKeys: secrets.apiKeys,
     workerSecret: secrets.workerSecret,
     close,

@@ -10,7 +10,8 @@ import { routePath } from "hono/route";
 import { type Logger, pino } from "pino";
 import type { Platform } from "../engine/platform.js";
 import type { GantryMetrics } from "../metrics/metrics.js";
-import type { AuthOptions } from "./auth.js";
+import { type AdminOptions, registerAdminRoutes } from "./admin-routes.js";
+import { type AuthOptions, requireApiKey } from "./auth.js";
 import { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits, type RouteDeps } from "./deps.js";
 import type { AppEnv } from "./env.js";
 import { ApiError, type ErrorStatus, errorResponse } from "./errors.js";
@@ -30,6 +31,10 @@ export interface CreateAppOptions {
   endpointLimits?: (endpointId: string) => EndpointByteLimits | undefined;
   /** Aborting it ends every open long-poll at once (server shutdown). */
   shutdownSignal?: AbortSignal;
+  /** `/metrics` requires an API key (config `metrics.auth`); default open. */
+  metricsAuth?: boolean;
+  /** Serves the admin API (`/admin/v1/…`) when given. */
+  admin?: AdminOptions;
 }
 
 const CORS_HEADERS = [
@@ -72,7 +77,7 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   app.use(
     cors({
       origin: "*",
-      allowMethods: ["GET", "POST", "OPTIONS"],
+      allowMethods: ["GET", "POST", "PATCH", "OPTIONS"],
       allowHeaders: CORS_HEADERS,
       exposeHeaders: ["Retry-After", "Content-Type"],
       maxAge: 600,
@@ -82,6 +87,7 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   app.get("/healthz", (c) => c.json({ status: "ok" }, 200));
   app.get("/openapi.json", (c) => c.json(openApiDocument(), 200));
   if (metrics) {
+    if (options.metricsAuth) app.use("/metrics", requireApiKey(options.auth));
     app.get("/metrics", async (c) => {
       const text = await metrics.render();
       return c.body(text, 200, { "Content-Type": metrics.contentType });
@@ -90,6 +96,7 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
 
   registerPublicRoutes(app, deps, options.auth);
   registerWorkerRoutes(app, deps, options.auth);
+  if (options.admin) registerAdminRoutes(app, deps, options.auth, options.admin);
 
   app.notFound((c) => errorResponse(c, 404, `route ${c.req.method} ${c.req.path} not found`));
 

@@ -77,6 +77,19 @@ export function openApiDocument(): Record<string, unknown> {
             s3Config: { type: "object", additionalProperties: true },
           },
         },
+        JobSummary: {
+          type: "object",
+          required: ["id", "status", "createdAt", "retries"],
+          properties: {
+            id: { type: "string" },
+            status: { $ref: "#/components/schemas/JobStatus" },
+            createdAt: { type: "integer", description: "submission time, ms since the epoch" },
+            delayTime: { type: "integer", description: "ms from submission to pickup" },
+            executionTime: { type: "integer", description: "ms from pickup to the result" },
+            workerId: { type: "string" },
+            retries: { type: "integer" },
+          },
+        },
         Error: { type: "object", required: ["error"], properties: { error: { type: "string" } } },
         Health: {
           type: "object",
@@ -205,6 +218,26 @@ export function openApiDocument(): Record<string, unknown> {
         summary: "Job and worker counters.",
         parameters: [],
         responses: { "200": ok({ $ref: "#/components/schemas/Health" }), ...errors },
+      }),
+      "/{endpointId}/requests": pathItem(["get"], {
+        summary: "The endpoint's recent jobs, newest first (summaries without input or output).",
+        parameters: [
+          {
+            name: "limit",
+            in: "query",
+            required: false,
+            schema: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+          },
+          { name: "status", in: "query", required: false, schema: jobStatus },
+        ],
+        responses: {
+          "200": ok({
+            type: "object",
+            required: ["requests"],
+            properties: { requests: { type: "array", items: { $ref: "#/components/schemas/JobSummary" } } },
+          }),
+          ...errors,
+        },
       }),
     },
   };

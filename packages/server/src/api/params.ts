@@ -1,4 +1,5 @@
 /** Validation of path and query parameters shared by the public API and the worker protocol. */
+import { JOB_STATUSES, type JobStatus } from "../domain/job.js";
 import { ApiError } from "./errors.js";
 
 export const WAIT_MIN_MS = 1000;
@@ -50,4 +51,27 @@ export function parseLastEventId(raw: string | undefined): number {
   if (!Number.isSafeInteger(value))
     throw new ApiError(400, "Last-Event-ID is invalid; must be a non-negative integer");
   return value;
+}
+
+export const LIST_DEFAULT = 50;
+export const LIST_MAX = 500;
+
+/** `?limit=` of `/requests`: an integer 1–500, default 50. */
+export function parseListLimit(raw: string | undefined): number {
+  if (raw === undefined) return LIST_DEFAULT;
+  const trimmed = raw.trim();
+  const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1 || value > LIST_MAX) {
+    throw new ApiError(400, `limit is invalid; must be an integer between 1 and ${LIST_MAX}`);
+  }
+  return value;
+}
+
+/** `?status=` of `/requests`: one job status (case-insensitive); absent → every status. */
+export function parseStatusFilter(raw: string | undefined): JobStatus | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const wanted = raw.trim().toUpperCase();
+  const status = JOB_STATUSES.find((s) => s === wanted);
+  if (!status) throw new ApiError(400, `status is invalid; must be one of ${JOB_STATUSES.join(", ")}`);
+  return status;
 }

@@ -385,3 +385,92 @@ describe("cancel, retry, purge-queue, health", () => {
     expect((await s.call("/v2/ep1/health", { auth: "Bearer x" })).status).toBe(401);
   });
 });
+
+describe("runsync retention and idempotency (hardening)", () => {
+  const kept = async (id: string) => {
+    const job = await s.store.get(id);
+    return (job?.retainUntil ?? 0) - (job?.completedAt ?? 0);
+  };
+  const runsync = async (query: string) => {
+    const pending = s.call(`/v2/ep1/runsync${query}`, { json: { input: 1 } });
+    const job = await s.take();
+    await s.done("w1", job.id, { output: 1 });
+    expect((await pending).json.status).toBe("COMPLETED");
+    return job.id as string;
+  };
+
+  test("a /runsync result is kept 60 s, or min(max(60 s, wait), 5 min) when ?wait is given", async () => {
+    s = await startApi();
+    expect(await kept(await runsync(""))).toBe(60_000);
+    expect(await kept(await runsync("?wait=5000"))).toBe(60_000);
+    expect(await kept(await runsync("?wait=120000"))).toBe(120_000);
+    expect(await kept(await runsync("?wait=300000"))).toBe(300_000);
+  });
+
+  test("a repeated Idempotency-Key gets its job back even when the queue is full", async () => {
+    s = await startApi({ endpoints: [{ id: "ep1", limits: { maxQueue: 1 } }] });
+    const headers = { "idempotency-key": "order-1" };
+    const first = await s.call("/v2/ep1/run", { json: { input: 1 }, headers });
+    const again = await s.call("/v2/ep1/run", { json: { input: 1 }, headers });
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual(first.json);
+    const other = await s.call("/v2/ep1/run", {
+      json: { input: 1 },
+      headers: { "idempotency-key": "order-2" },
+    });
+    expect(other.status).toBe(429);
+  });
+});
+
+describe("GET /requests", () => {
+  test("lists recent jobs newest first as summaries; limit and status filter", async () => {
+    s = await startApi();
+    const a = await s.submit({ secret: "payload" });
+    const b = await s.submit(2);
+    const c = await s.submit(3);
+    await s.take("w1");
+    await s.done("w1", a, { output: "result" });
+    const r = await s.call("/v2/ep1/requests");
+    expect(r.status).toBe(200);
+    expect(r.json.requests.map((j: { id: string }) => j.id)).toEqual([c, b, a]);
+    const done = r.json.requests[2];
+    expect(done).toEqual({
+      id: a,
+      status: "COMPLETED",
+      createdAt: expect.any(Number),
+      delayTime: expect.any(Number),
+      executionTime: expect.any(Number),
+      workerId: "w1",
+      retries: 0,
+    });
+    expect(r.text).not.toContain("payload");
+    expect(r.text).not.toContain("result");
+    const limited = await s.call("/v2/ep1/requests?limit=1");
+    expect(limited.json.requests.map((j: { id: string }) => j.id)).toEqual([c]);
+    const queued = await s.call("/v2/ep1/requests?status=in_queue");
+    expect(queued.json.requests.map((j: { id: string }) => j.id)).toEqual([c, b]);
+  });
+
+  test("invalid limit or status → 400; wrong key → 401; unknown endpoint → 404", async () => {
+    s = await startApi();
+    for (const limit of ["0", "501", "abc", "1.5", "-1"]) {
+      const r = await s.call(`/v2/ep1/requests?limit=${limit}`);
+      expect(r.status, limit).toBe(400);
+      expect(r.json).toEqual({ error: "limit is invalid; must be an integer between 1 and 500" });
+    }
+    const bad = await s.call("/v2/ep1/requests?status=DONE");
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatch(/^status is invalid; must be one of IN_QUEUE, IN_PROGRESS/);
+    expect((await s.call("/v2/ep1/requests", { auth: "Bearer nope" })).status).toBe(401);
+    expect((await s.call("/v2/nope/requests")).json).toEqual({ error: "endpoint nope not found" });
+  });
+
+  test("has its own rate-limit group (10 per 10 s by default)", async () => {
+    s = await startApi();
+    for (let i = 0; i < 10; i++) expect((await s.call("/v2/ep1/requests")).status).toBe(200);
+    const r = await s.call("/v2/ep1/requests");
+    expect(r.status).toBe(429);
+    expect(r.headers["retry-after"]).toBeDefined();
+    expect((await s.call("/v2/ep1/health")).status).toBe(200);
+  });
+});

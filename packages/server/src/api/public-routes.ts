@@ -11,7 +11,7 @@ import { ApiError, errorResponse } from "./errors.js";
 import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
 import { parseJsonBody } from "./json.js";
 import { unwrap } from "./outcome.js";
-import { isValidId, parseWait } from "./params.js";
+import { isValidId, parseListLimit, parseStatusFilter, parseWait } from "./params.js";
 import { rateLimit } from "./rate-limit.js";
 import { parseIdempotencyKey, parseRunRequest } from "./run-request.js";
 import { acceptsEventStream, streamEvents } from "./sse.js";
@@ -37,8 +37,16 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
     const body = parseJsonBody(await c.req.text());
     const run = parseRunRequest(body);
     const endpointId = epOf(c);
+    // An explicit `?wait` asks for the result to be kept longer (endpoint-api §2.2: up to 5 min).
+    const retention = sync && c.req.query("wait") !== undefined ? { retentionMs: waitMs } : {};
     const view = unwrap(
-      await platform.submit({ ...run, endpointId, sync, ...(idempotencyKey ? { idempotencyKey } : {}) }),
+      await platform.submit({
+        ...run,
+        endpointId,
+        sync,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...retention,
+      }),
     );
     if (!sync) return c.json(view, 200);
     const done = await platform.waitForTerminal(
@@ -132,6 +140,13 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
 
   app.get(`${EP}/health`, ...guard, rateLimit(limiter, "health", "health"), async (c) => {
     return c.json(await platform.health(epOf(c)), 200);
+  });
+
+  app.get(`${EP}/requests`, ...guard, rateLimit(limiter, "requests", "requests"), async (c) => {
+    const limit = parseListLimit(c.req.query("limit"));
+    const status = parseStatusFilter(c.req.query("status"));
+    const requests = await platform.listRecent(epOf(c), { limit, ...(status ? { status } : {}) });
+    return c.json({ requests }, 200);
   });
 }
 

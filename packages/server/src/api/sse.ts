@@ -24,8 +24,17 @@ function eventData(e: JobEvent): unknown {
       return { output: e.output };
     case "status":
       return e.job;
+    case "gone":
+      return { id: e.jobId, error: e.error };
   }
 }
+
+const goneEvent = (jobId: string): JobEvent => ({
+  id: 0,
+  type: "gone",
+  jobId,
+  error: `job ${jobId} not found`,
+});
 
 export async function streamEvents(
   c: Context<AppEnv>,
@@ -63,14 +72,19 @@ export async function streamEvents(
           });
           wake = undefined;
           if (timedOut) {
-            // A deleted job (TTL) ends the engine's feed without a terminal event: end the stream too.
-            if (!(await deps.platform.status(endpointId, jobId))) break;
-            await stream.write(": heartbeat\n\n");
+            // Backstop for a platform whose feed missed the deletion: a job that is gone ends the stream.
+            if (!(await deps.platform.status(endpointId, jobId))) queue.push(goneEvent(jobId));
+            else await stream.write(": heartbeat\n\n");
           }
           continue;
         }
-        await stream.writeSSE({ event: e.type, id: String(e.id), data: JSON.stringify(eventData(e)) });
-        if (e.type === "status" && isTerminal(e.job.status)) finished = true;
+        // A `gone` event carries no id: it is not a point a client could resume from.
+        await stream.writeSSE({
+          event: e.type,
+          ...(e.type === "gone" ? {} : { id: String(e.id) }),
+          data: JSON.stringify(eventData(e)),
+        });
+        if (e.type === "gone" || (e.type === "status" && isTerminal(e.job.status))) finished = true;
       }
     } finally {
       signal.removeEventListener("abort", onAbort);

@@ -106,6 +106,10 @@ describe("job-take", () => {
     const inTake = new Promise<AbortSignal | undefined>((r) => {
       entered = r;
     });
+    let putBack!: (ids: string[]) => void;
+    const putBackDone = new Promise<string[]>((r) => {
+      putBack = r;
+    });
     s = await startApi({
       limits: { takeHoldMs: 60_000 },
       platform: (engine) => {
@@ -114,6 +118,11 @@ describe("job-take", () => {
           entered(signal);
           await gate;
           return orig(ep, w, max, ms);
+        };
+        const origPutBack = engine.putBack.bind(engine);
+        engine.putBack = async (ep, w, ids) => {
+          await origPutBack(ep, w, ids);
+          putBack(ids);
         };
         return engine;
       },
@@ -130,7 +139,7 @@ describe("job-take", () => {
     if (!takeSignal?.aborted)
       await new Promise((r) => takeSignal?.addEventListener("abort", r, { once: true }));
     release();
-    await until(async () => (await s.store.get(id))?.status === "IN_QUEUE");
+    expect(await putBackDone).toEqual([id]);
     const back = await s.store.get(id);
     expect(back).toMatchObject({ status: "IN_QUEUE", retries: 0 });
     expect(back?.workerId).toBeUndefined();
@@ -153,6 +162,60 @@ describe("job-stop", () => {
     expect(r.json).toEqual({ jobsToStop: [id] });
     // Delivered once.
     expect((await s.call("/v2/ep1/job-stop/w1?gpu=none", W)).status).toBe(204);
+  });
+});
+
+describe("job-stop delivery", () => {
+  test("stop ids answered to a client that already left are delivered by the next poll", async () => {
+    // Hold the engine's waitStops until the client has gone, so the answer is written to a closed socket.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered!: (signal: AbortSignal | undefined) => void;
+    const inWait = new Promise<AbortSignal | undefined>((r) => {
+      entered = r;
+    });
+    let putBack!: (ids: string[]) => void;
+    const putBackDone = new Promise<string[]>((r) => {
+      putBack = r;
+    });
+    let first = true;
+    s = await startApi({
+      limits: { takeHoldMs: 60_000 },
+      platform: (engine) => {
+        const orig = engine.waitStops.bind(engine);
+        engine.waitStops = async (ep, w, ms, signal) => {
+          if (!first) return orig(ep, w, ms, signal);
+          first = false;
+          entered(signal);
+          await gate;
+          return orig(ep, w, 0);
+        };
+        const origPutBack = engine.putBackStops.bind(engine);
+        engine.putBackStops = async (ep, w, ids) => {
+          await origPutBack(ep, w, ids);
+          putBack(ids);
+        };
+        return engine;
+      },
+    });
+    const id = await s.submit();
+    await s.take("w1");
+    await s.call(`/v2/ep1/cancel/${id}`, { method: "POST" });
+    const ac = new AbortController();
+    const pending = s
+      .call("/v2/ep1/job-stop/w1?gpu=none", { ...W, signal: ac.signal })
+      .catch(() => "aborted");
+    const signal = await inWait;
+    ac.abort();
+    expect(await pending).toBe("aborted");
+    if (!signal?.aborted) await new Promise((r) => signal?.addEventListener("abort", r, { once: true }));
+    release();
+    expect(await putBackDone).toEqual([id]);
+    const next = await s.call("/v2/ep1/job-stop/w1?gpu=none", W);
+    expect(next.status).toBe(200);
+    expect(next.json).toEqual({ jobsToStop: [id] });
   });
 });
 
@@ -196,12 +259,9 @@ describe("job-done", () => {
       expect(r.status, body).toBe(400);
       expect(typeof r.json.error).toBe("string");
     }
-    expect(await s.status(id)).toEqual({
-      id,
-      status: "IN_PROGRESS",
-      workerId: "w1",
-      delayTime: expect.any(Number),
-    });
+    const after = await s.store.get(id);
+    expect(after).toMatchObject({ status: "IN_PROGRESS", workerId: "w1", hasOutput: false });
+    expect(after?.error).toBeUndefined();
   });
 
   test("unknown job → 404; a job held by another worker → the engine's 404", async () => {

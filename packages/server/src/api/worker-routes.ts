@@ -88,6 +88,18 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
       longPollSignal(c, deps.shutdown),
     );
     if (stops.length === 0) return c.body(null, 204);
+    // As with job-take: stop ids answered to a connection that closed first would be lost; give them back.
+    const giveBack = () => {
+      logger.info({ endpointId, workerId, jobIds: stops }, "job-stop client went away; keeping its stops");
+      platform.putBackStops(endpointId, workerId, stops).catch((err: unknown) => {
+        logger.error({ err, endpointId, workerId }, "putBackStops failed");
+      });
+    };
+    if (c.req.raw.signal.aborted) {
+      giveBack();
+      return c.body(null, 204);
+    }
+    c.req.raw.signal.addEventListener("abort", giveBack, { once: true });
     return c.json({ jobsToStop: stops }, 200);
   });
 

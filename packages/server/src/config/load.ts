@@ -20,11 +20,14 @@ export interface GantryConfig {
   /** How workers reach the server; when unset, derived from the bound address at start-up. */
   publicUrl?: string;
   logLevel: LogLevel;
-  auth: { apiKeys: string[]; workerSecret?: string; disabled: boolean };
+  /** `adminKeys`: when set, only these keys reach `/admin/v1/` (else any API key does). */
+  auth: { apiKeys: string[]; adminKeys?: string[]; workerSecret?: string; disabled: boolean };
   pingIntervalMs: number;
   takeHoldMs: number;
   webhook: { attempts: number; delayMs: number; secret?: string };
   rateLimits: RateLimits | false;
+  /** `auth`: `/metrics` requires an API key. */
+  metrics: { auth: boolean };
   endpoints: EndpointConfig[];
 }
 
@@ -117,6 +120,8 @@ function fromEnv(env: Record<string, string | undefined>): Record<string, unknow
   const disabled = text("GANTRY_AUTH_DISABLED");
   if (disabled) auth.disabled = disabled === "1" || disabled.toLowerCase() === "true";
   if (Object.keys(auth).length > 0) out.auth = auth;
+  const metricsAuth = text("GANTRY_METRICS_AUTH");
+  if (metricsAuth) out.metrics = { auth: metricsAuth === "1" || metricsAuth.toLowerCase() === "true" };
   const endpoints = text("GANTRY_ENDPOINTS");
   if (endpoints)
     out.endpoints = endpoints
@@ -196,10 +201,12 @@ export function loadConfig(options: LoadConfigOptions = {}): GantryConfig {
       delayMs: file.webhook?.delayMs ?? CONFIG_DEFAULTS.webhook.delayMs,
     },
     rateLimits: (file.rateLimits ?? {}) as RateLimits | false,
+    metrics: { auth: file.metrics?.auth ?? false },
     endpoints,
   };
   if (file.publicUrl) config.publicUrl = file.publicUrl.replace(/\/+$/, "");
   if (file.auth?.workerSecret) config.auth.workerSecret = file.auth.workerSecret;
+  if (file.auth?.adminKeys && file.auth.adminKeys.length > 0) config.auth.adminKeys = file.auth.adminKeys;
   if (file.webhook?.secret) config.webhook.secret = file.webhook.secret;
   return config;
 }

@@ -74,6 +74,7 @@ export const configFileSchema = z.strictObject({
   auth: z
     .strictObject({
       apiKeys: z.array(z.string().min(8)).optional(),
+      adminKeys: z.array(z.string().min(8)).optional(),
       workerSecret: z.string().min(8).optional(),
       disabled: z.boolean().optional(),
     })
@@ -89,6 +90,7 @@ export const configFileSchema = z.strictObject({
     })
     .optional(),
   rateLimits: rateLimitsSchema.optional(),
+  metrics: z.strictObject({ auth: z.boolean().optional() }).optional(),
   endpoints: z.array(endpointSchema).optional(),
 });
 

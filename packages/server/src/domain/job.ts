@@ -81,6 +81,18 @@ export interface JobView {
   hint?: string;
 }
 
+/** One line of `GET /v2/{ep}/requests` (Gantry's shape; RunPod leaves it undocumented). */
+export interface JobSummary {
+  id: string;
+  status: JobStatus;
+  /** Submission time, ms since the epoch. */
+  createdAt: number;
+  delayTime?: number;
+  executionTime?: number;
+  workerId?: string;
+  retries: number;
+}
+
 export interface StreamChunk {
   seq: number;
   output: unknown;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { createEngineForTests, type Harness, type HarnessOptions, T0 } from "../testing/test-harness.js";
 import type { JobEvent } from "./platform.js";
-import { createEngineForTests, type Harness, type HarnessOptions, T0 } from "./test-harness.js";
 
 let h: Harness;
 afterEach(async () => {

@@ -4,7 +4,14 @@
  * No method throws on malformed input: bad worker or client input becomes an `Outcome` error.
  */
 import { type EndpointLookup, queueCap } from "../domain/endpoint.js";
-import { isTerminal, type JobRecord, type JobStatus, type JobView } from "../domain/job.js";
+import {
+  isTerminal,
+  JOB_STATUSES,
+  type JobRecord,
+  type JobStatus,
+  type JobSummary,
+  type JobView,
+} from "../domain/job.js";
 import { resolvePolicy } from "../domain/policy.js";
 import type { JobStore, NewJob } from "../store/store.js";
 import { NODE_ID_PATTERN, newJobId } from "./ids.js";
@@ -12,6 +19,7 @@ import { type EngineLogger, silentLogger } from "./logger.js";
 import type {
   HealthView,
   JobEvent,
+  ListRecentRequest,
   Outcome,
   PingReport,
   Platform,
@@ -20,7 +28,7 @@ import type {
   WorkerJob,
 } from "./platform.js";
 import { Sweeper } from "./sweeper.js";
-import { toView } from "./view.js";
+import { toSummary, toView } from "./view.js";
 import { Waiters } from "./waiters.js";
 import { WebhookDispatcher, type WebhookOptions } from "./webhooks.js";
 import { type WorkerInfo, WorkerRegistry } from "./workers.js";
@@ -40,6 +48,8 @@ export interface EngineOptions {
   sweepIntervalMs?: number;
   /** How long an unhealthy report stays visible. Default 10 min. */
   unhealthyMs?: number;
+  /** How long a worker that posted `stopPod` is refused jobs (see `WorkerRegistry`). Default 60 s. */
+  recycleHoldMs?: number;
   webhook?: Partial<WebhookOptions>;
 }
 
@@ -72,6 +82,7 @@ const MAX_PENDING_STOPS = 1000;
 const jobKey = (id: string): string => `job:${id}`;
 const queueKey = (endpointId: string): string => `queue:${endpointId}`;
 const stopKey = (workerId: string): string => `stop:${workerId}`;
+const recycleKey = (workerId: string): string => `recycle:${workerId}`;
 
 export class Engine implements Platform {
   readonly store: JobStore;
@@ -105,7 +116,11 @@ export class Engine implements Platform {
     this.stopHoldMs = o.stopHoldMs ?? 25_000;
     const ping = o.pingIntervalMs ?? 10_000;
     this.leaseMs = o.leaseMs ?? Math.max(3 * ping, 30_000);
-    this.workers = new WorkerRegistry({ staleMs: this.leaseMs, unhealthyMs: o.unhealthyMs ?? 600_000 });
+    this.workers = new WorkerRegistry({
+      staleMs: this.leaseMs,
+      unhealthyMs: o.unhealthyMs ?? 600_000,
+      ...(o.recycleHoldMs !== undefined ? { recycleHoldMs: o.recycleHoldMs } : {}),
+    });
     this.webhooks = new WebhookDispatcher(
       this.store,
       {
@@ -190,6 +205,17 @@ export class Engine implements Platform {
     ) {
       return fail(400, "idempotency key must be a string of 1 to 256 characters");
     }
+    if (
+      req.retentionMs !== undefined &&
+      (typeof req.retentionMs !== "number" || !Number.isFinite(req.retentionMs) || req.retentionMs < 0)
+    ) {
+      return fail(400, "retentionMs must be a non-negative number of milliseconds");
+    }
+    // A client repeating a request it already made gets that job back, even when the queue is full now.
+    if (req.idempotencyKey !== undefined) {
+      const existing = await this.store.findByIdempotencyKey(endpoint.id, req.idempotencyKey);
+      if (existing) return ok(this.view(existing));
+    }
     const cap = queueCap(endpoint);
     const queued = await this.store.queuedCount(endpoint.id);
     if (queued >= cap) return fail(429, `queue of endpoint ${endpoint.id} is full (${queued} jobs waiting)`);
@@ -203,7 +229,9 @@ export class Engine implements Platform {
       input: req.input ?? null,
       policy: policy.policy,
       createdAt: now,
-      retentionMs: sync ? endpoint.retention.syncMs : endpoint.retention.asyncMs,
+      retentionMs: sync
+        ? syncRetention(endpoint.retention.syncMs, req.retentionMs)
+        : endpoint.retention.asyncMs,
     };
     if (typeof req.webhook === "string") job.webhook = req.webhook;
     if (req.s3Config !== undefined) job.s3Config = req.s3Config;
@@ -264,7 +292,8 @@ export class Engine implements Platform {
    * events carry the number of chunks sent before them. So ids never decrease, and a client resuming
    * with `Last-Event-ID: n` gets exactly the chunks after n, followed by a fresh status snapshot
    * (progress and status events are snapshots, so seeing one again is harmless). The feed ends after
-   * the terminal status event, or silently if the job is deleted. It never moves the `/stream` cursor.
+   * the terminal status event, or with a `gone` event if the job is deleted first (TTL, retention, purge),
+   * so a client is never left waiting on a job that no longer exists. It never moves the `/stream` cursor.
    */
   async subscribe(
     endpointId: string,
@@ -300,7 +329,10 @@ export class Engine implements Platform {
         if (chunks.length < 500) break;
       }
       const job = await this.store.get(jobId);
-      if (!job) return close();
+      if (!job) {
+        emit({ id: sent, type: "gone", jobId, error: `job ${jobId} not found` });
+        return close();
+      }
       const progress = job.status === "IN_PROGRESS" && job.hasOutput ? JSON.stringify(job.output) : undefined;
       if (job.status !== lastStatus) {
         lastStatus = job.status;
@@ -376,6 +408,17 @@ export class Engine implements Platform {
     return ids.length;
   }
 
+  async listRecent(endpointId: string, request: ListRecentRequest = {}): Promise<JobSummary[]> {
+    if (!this.hasEndpoint(endpointId)) return [];
+    const r: ListRecentRequest = isObject(request) ? request : {};
+    const limit =
+      typeof r.limit === "number" && Number.isInteger(r.limit) ? Math.min(Math.max(r.limit, 1), 500) : 50;
+    const status = typeof r.status === "string" && JOB_STATUSES.includes(r.status) ? r.status : undefined;
+    const jobs = await this.store.listRecent(endpointId, { limit, ...(status ? { status } : {}) });
+    const now = this.clock();
+    return jobs.map((j) => toSummary(j, now));
+  }
+
   async health(endpointId: string): Promise<HealthView> {
     const [counts, workers] = await Promise.all([
       this.store.counts(endpointId),
@@ -400,6 +443,13 @@ export class Engine implements Platform {
     const batch = Number.isInteger(max) && max >= 1 ? Math.min(max, 1000) : 1;
     this.workers.seen(endpointId, workerId, this.clock(), { concurrency: batch });
     this.workers.healthy(workerId);
+    if (this.workers.recycling(workerId, this.clock())) {
+      // It asked to be recycled (stopPod): hold the poll like an empty queue, since an instant empty answer
+      // would make it spin. Nothing notifies this key; the wait ends at the hold, on abort or on stop.
+      const k = recycleKey(workerId);
+      await this.waiters.waitChange(k, this.waiters.stamp(k), clampWait(waitMs, this.takeHoldMs), signal);
+      return [];
+    }
     const key = queueKey(endpointId);
     const deadline = Date.now() + clampWait(waitMs, this.takeHoldMs);
     for (;;) {
@@ -410,7 +460,11 @@ export class Engine implements Platform {
         this.workers.seen(endpointId, workerId, now);
         // More may be waiting than this batch took: let the next sleeping taker look.
         if (jobs.length === batch) this.waiters.notifyOne(key);
-        for (const job of jobs) this.callHook("onJobTaken", job);
+        for (const job of jobs) {
+          // Live feeds (SSE) show the move to IN_PROGRESS.
+          this.waiters.notify(jobKey(job.id));
+          this.callHook("onJobTaken", job);
+        }
         return jobs.map(toWorkerJob);
       }
       const left = deadline - Date.now();
@@ -444,7 +498,7 @@ export class Engine implements Platform {
     const now = this.clock();
     this.workers.seen(endpointId, workerId, now);
     if (body.stopPod === true) {
-      this.workers.markRecycle(workerId);
+      this.workers.markRecycle(workerId, now);
       this.log.info({ workerId, jobId }, "worker asked to be recycled (stopPod)");
     }
 
@@ -540,6 +594,42 @@ export class Engine implements Platform {
     }
   }
 
+  /**
+   * A worker is known to be gone (its process exited or was killed): each job it still runs goes through the
+   * lease-lost path now rather than when its lease lapses — requeued with retries + 1, or FAILED after
+   * `maxRetries` — and the worker leaves the registry. Returns the jobs as they are afterwards.
+   */
+  async releaseWorker(workerId: string, reason: string): Promise<JobRecord[]> {
+    if (typeof workerId !== "string" || workerId.length === 0) return [];
+    const why = typeof reason === "string" && reason !== "" ? reason : "is gone";
+    const released: JobRecord[] = [];
+    for (const job of await this.store.listByWorker(workerId)) {
+      const maxRetries = this.endpoints.get(job.endpointId)?.maxRetries ?? 3;
+      const error = `worker ${workerId} ${why}; job failed after ${job.retries} ${job.retries === 1 ? "retry" : "retries"}`;
+      const r = await this.store.leaseLost(job.id, workerId, maxRetries, this.clock(), error, {
+        workerGone: true,
+      });
+      if (!r.ok) continue;
+      released.push(r.job);
+      if (r.job.status === "IN_QUEUE") {
+        this.log.warn({ jobId: job.id, workerId, retries: r.job.retries, why }, "worker gone; job requeued");
+        this.waiters.notify(jobKey(job.id));
+        this.waiters.notifyOne(queueKey(job.endpointId));
+      } else {
+        this.log.warn({ jobId: job.id, workerId, why }, "worker gone; retries exhausted; job failed");
+        this.afterTerminal(r.job);
+      }
+    }
+    this.stops.delete(workerId);
+    this.workers.remove(workerId);
+    return released;
+  }
+
+  async putBackStops(endpointId: string, workerId: string, jobIds: string[]): Promise<void> {
+    if (!this.hasEndpoint(endpointId) || typeof workerId !== "string" || !Array.isArray(jobIds)) return;
+    for (const id of jobIds) if (typeof id === "string" && id.length > 0) this.sendStop(workerId, id);
+  }
+
   // ---------------------------------------------------------------- internals
 
   /** The job if it exists and belongs to the endpoint (ids are global, routes are per endpoint). */
@@ -598,6 +688,13 @@ export class Engine implements Platform {
       this.log.debug({ workerId: id }, "worker forgotten");
     }
   }
+}
+
+/** `/runsync` results stay at least the endpoint's sync retention; a `?wait` may stretch that up to 5 min. */
+const MAX_SYNC_RETENTION_HINT_MS = 300_000;
+function syncRetention(endpointMs: number, hintMs: number | undefined): number {
+  if (hintMs === undefined) return endpointMs;
+  return Math.max(endpointMs, Math.min(hintMs, MAX_SYNC_RETENTION_HINT_MS));
 }
 
 function toWorkerJob(job: JobRecord): WorkerJob {

@@ -3,7 +3,7 @@
  * The API validates and adapts HTTP; the engine owns every semantic decision.
  * Every method is scoped to an endpoint id; an unknown endpoint is the API's concern (it checks `hasEndpoint`).
  */
-import type { JobStatus, JobView, StreamChunk } from "../domain/job.js";
+import type { JobStatus, JobSummary, JobView, StreamChunk } from "../domain/job.js";
 
 export interface SubmitRequest {
   endpointId: string;
@@ -14,6 +14,17 @@ export interface SubmitRequest {
   extra?: Record<string, unknown>;
   sync: boolean;
   idempotencyKey?: string;
+  /**
+   * Additive: how long the API would like a `/runsync` result kept once terminal (its `?wait`). The engine keeps
+   * it for max(endpoint sync retention, min(hint, 5 min)); ignored for `/run` jobs.
+   */
+  retentionMs?: number;
+}
+
+export interface ListRecentRequest {
+  /** 1…500; default 50. */
+  limit?: number;
+  status?: JobStatus;
 }
 
 export interface HealthView {
@@ -38,11 +49,15 @@ export interface HealthView {
   hints?: string[];
 }
 
-/** One event of a job's live feed (server-sent events). `id` is monotonic per job, usable as Last-Event-ID. */
+/**
+ * One event of a job's live feed (server-sent events). `id` is monotonic per job, usable as Last-Event-ID.
+ * `gone` (additive) is the last event of a feed whose job was deleted (TTL, retention, purge) before it ended.
+ */
 export type JobEvent =
   | { id: number; type: "chunk"; seq: number; output: unknown }
   | { id: number; type: "progress"; output: unknown }
-  | { id: number; type: "status"; job: JobView };
+  | { id: number; type: "status"; job: JobView }
+  | { id: number; type: "gone"; jobId: string; error: string };
 
 export type WorkerDoneBody = { output?: unknown; error?: unknown; stopPod?: boolean; status?: string };
 
@@ -92,6 +107,8 @@ export interface Platform {
   cancel(endpointId: string, jobId: string): Promise<JobView | undefined>;
   retry(endpointId: string, jobId: string): Promise<Outcome<JobView>>;
   purgeQueue(endpointId: string): Promise<number>;
+  /** Additive: the endpoint's recent jobs, newest first (`GET /requests`). */
+  listRecent(endpointId: string, request?: ListRecentRequest): Promise<JobSummary[]>;
   health(endpointId: string): Promise<HealthView>;
 
   // Worker protocol
@@ -115,6 +132,8 @@ export interface Platform {
   ping(endpointId: string, workerId: string, report: PingReport): Promise<void>;
   /** Long-poll for job ids this worker must stop; [] after `waitMs`. */
   waitStops(endpointId: string, workerId: string, waitMs: number, signal?: AbortSignal): Promise<string[]>;
+  /** Give back stop ids handed to a job-stop request whose client disconnected, so the next poll gets them. */
+  putBackStops(endpointId: string, workerId: string, jobIds: string[]): Promise<void>;
 }
 
-export type { StreamChunk };
+export type { JobSummary, StreamChunk };

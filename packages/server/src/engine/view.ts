@@ -2,7 +2,7 @@
  * JobRecord → the public status object (endpoint-api §4.3): what `/status`, `/runsync`, `/cancel`
  * and webhooks show.
  */
-import type { JobRecord, JobView } from "../domain/job.js";
+import type { JobRecord, JobSummary, JobView } from "../domain/job.js";
 
 export function toView(job: JobRecord, now: number, hint?: string): JobView {
   const view: JobView = { id: job.id, status: job.status };
@@ -20,6 +20,16 @@ export function toView(job: JobRecord, now: number, hint?: string): JobView {
   if (job.retries > 0) view.retries = job.retries;
   if (hint !== undefined && job.status === "IN_QUEUE") view.hint = hint;
   return view;
+}
+
+/** The `/requests` line of a job: timings as in `toView`, no payloads. */
+export function toSummary(job: JobRecord, now: number): JobSummary {
+  const view = toView(job, now);
+  const out: JobSummary = { id: job.id, status: job.status, createdAt: job.createdAt, retries: job.retries };
+  if (view.delayTime !== undefined) out.delayTime = view.delayTime;
+  if (view.executionTime !== undefined) out.executionTime = view.executionTime;
+  if (job.workerId !== undefined) out.workerId = job.workerId;
+  return out;
 }
 
 /** The webhook body: the status object plus `input` and `webhook` (endpoint-api §8). */

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../store/sqlite.js";
-import { createEngineForTests, type Harness } from "./test-harness.js";
+import { createEngineForTests, type Harness } from "../testing/test-harness.js";
 import { SIGNATURE_HEADER, signBody } from "./webhooks.js";
 
 interface Hit {

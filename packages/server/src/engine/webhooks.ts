@@ -127,7 +127,10 @@ export class WebhookDispatcher {
     const now = this.clock();
     if (d.attempts >= this.options.attempts) {
       await this.store.webhookFailed(d.id, now, error);
-      this.log.warn({ jobId: d.jobId, url: d.url, attempts: d.attempts, error }, "webhook delivery gave up");
+      this.log.warn(
+        { jobId: d.jobId, url: loggableUrl(d.url), attempts: d.attempts, error },
+        "webhook delivery gave up",
+      );
       return;
     }
     await this.store.webhookFailed(d.id, now, error, now + this.options.delayMs);
@@ -138,5 +141,15 @@ export class WebhookDispatcher {
     }, this.options.delayMs);
     t.unref();
     this.timers.add(t);
+  }
+}
+
+/** A client's webhook URL may carry a token (query string, user info): logs get origin and path only. */
+export function loggableUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}${u.search || u.username || u.password ? " [query and credentials redacted]" : ""}`;
+  } catch {
+    return "[invalid url]";
   }
 }

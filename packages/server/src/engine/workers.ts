@@ -32,6 +32,7 @@ interface Entry {
   initializing: boolean;
   throttled: boolean;
   recycle: boolean;
+  recycleAt?: number;
 }
 
 export interface WorkerRegistryOptions {
@@ -39,6 +40,11 @@ export interface WorkerRegistryOptions {
   staleMs: number;
   /** How long an unhealthy report stays visible after the worker went quiet. */
   unhealthyMs: number;
+  /**
+   * How long a worker that asked to be recycled (`stopPod`) is refused jobs. Workers Gantry started are stopped
+   * well within it; one started elsewhere that nobody replaced is given work again after it. Default 60 s.
+   */
+  recycleHoldMs?: number;
 }
 
 export interface WorkerSummary {
@@ -112,9 +118,21 @@ export class WorkerRegistry {
     this.entry(endpointId, workerId, now).throttled = throttled;
   }
 
-  markRecycle(workerId: string): void {
+  markRecycle(workerId: string, now = Date.now()): void {
     const e = this.entries.get(workerId);
-    if (e) e.recycle = true;
+    if (!e) return;
+    e.recycle = true;
+    e.recycleAt = now;
+  }
+
+  /** Whether takes from this worker must be refused: it asked to be recycled, within `recycleHoldMs`. */
+  recycling(workerId: string, now: number): boolean {
+    const e = this.entries.get(workerId);
+    if (!e?.recycle) return false;
+    if (now - (e.recycleAt ?? now) < (this.options.recycleHoldMs ?? 60_000)) return true;
+    e.recycle = false;
+    delete e.recycleAt;
+    return false;
   }
 
   shouldRecycle(workerId: string): boolean {

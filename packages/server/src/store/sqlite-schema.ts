@@ -81,6 +81,11 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO meta (key, value) VALUES ('queue_pos', 0);
   `,
+  // 2: the endpoint's recent jobs, newest first (`GET /requests`), without sorting the whole endpoint.
+  `
+  CREATE INDEX jobs_recent ON jobs (endpoint_id, created_at);
+  CREATE INDEX jobs_recent_status ON jobs (endpoint_id, status, created_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { describeStoreConformance } from "./conformance.js";
+import { describeStoreConformance } from "../testing/conformance.js";
 import { openSqliteStore } from "./sqlite.js";
 import { SCHEMA_VERSION } from "./sqlite-schema.js";
 

@@ -24,10 +24,12 @@ import type {
   FinishRequest,
   JobCounts,
   JobStore,
+  ListRecentOptions,
   NewJob,
   QueueStats,
   WebhookDelivery,
 } from "./store.js";
+import { LIST_RECENT_MAX } from "./store.js";
 
 interface JobRow {
   id: string;
@@ -139,6 +141,12 @@ function prepareStatements(db: Database.Database) {
     get: db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?"),
     byIdempotencyKey: db.prepare<[string, string], JobRow>(
       "SELECT * FROM jobs WHERE endpoint_id = ? AND idempotency_key = ?",
+    ),
+    recent: db.prepare<[string, number], JobRow>(
+      "SELECT * FROM jobs WHERE endpoint_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+    ),
+    recentByStatus: db.prepare<[string, JobStatus, number], JobRow>(
+      "SELECT * FROM jobs WHERE endpoint_id = ? AND status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
     ),
     nextQueuePos: db.prepare<[], { value: number }>(
       "UPDATE meta SET value = value + 1 WHERE key = 'queue_pos' RETURNING value",
@@ -373,6 +381,24 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
+  findByIdempotencyKey(endpointId: string, key: string): Promise<JobRecord | undefined> {
+    return this.tx(() => {
+      const row = this.s.byIdempotencyKey.get(endpointId, key);
+      return row ? toRecord(row) : undefined;
+    });
+  }
+
+  listRecent(endpointId: string, options: ListRecentOptions): Promise<JobRecord[]> {
+    const raw = Math.trunc(Number(options.limit));
+    const limit = Number.isFinite(raw) ? Math.min(Math.max(1, raw), LIST_RECENT_MAX) : 1;
+    return this.tx(() =>
+      (options.status === undefined
+        ? this.s.recent.all(endpointId, limit)
+        : this.s.recentByStatus.all(endpointId, options.status, limit)
+      ).map(toRecord),
+    );
+  }
+
   take(
     endpointId: string,
     workerId: string,
@@ -500,12 +526,19 @@ export class SqliteJobStore implements JobStore {
     return this.tx(() => this.end(id, { type: "timeout" }, now, error));
   }
 
-  leaseLost(id: string, workerId: string, maxRetries: number, now: number, error: string): Promise<Change> {
+  leaseLost(
+    id: string,
+    workerId: string,
+    maxRetries: number,
+    now: number,
+    error: string,
+    options?: { workerGone?: boolean },
+  ): Promise<Change> {
     return this.tx((): Change => {
       const h = this.held(id, workerId);
       if (!("row" in h)) return h;
       const row = h.row;
-      if (row.lease_until === null || row.lease_until > now) {
+      if (options?.workerGone !== true && (row.lease_until === null || row.lease_until > now)) {
         return refusal("not-allowed", `the lease of job ${id} was renewed`, row);
       }
       const t = transition(row.status, { type: "lease-lost", retries: row.retries, maxRetries });

@@ -1,5 +1,5 @@
 /**
- * The one durable-store contract. Every adapter (SQLite now, PostgreSQL later) passes `conformance.ts`.
+ * The one durable-store contract. Every adapter (SQLite now, PostgreSQL later) passes `testing/conformance.ts`.
  *
  * Design rules an adapter must keep:
  * - Every status change is ONE conditional write (a single statement or transaction such as
@@ -95,9 +95,22 @@ export interface DrainResult {
   chunks: StreamChunk[];
 }
 
+/** What `listRecent` returns at most, whatever the caller asks. */
+export const LIST_RECENT_MAX = 500;
+
+export interface ListRecentOptions {
+  /** 1…`LIST_RECENT_MAX`; out-of-range values are clamped. */
+  limit: number;
+  status?: JobStatus;
+}
+
 export interface JobStore {
   insert(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   get(id: string): Promise<JobRecord | undefined>;
+  /** The job of the endpoint that was submitted with this idempotency key, if it still exists. */
+  findByIdempotencyKey(endpointId: string, key: string): Promise<JobRecord | undefined>;
+  /** The endpoint's jobs, newest submission first (ties: later insert first), optionally of one status. */
+  listRecent(endpointId: string, options: ListRecentOptions): Promise<JobRecord[]>;
 
   /**
    * Atomically hands up to `max` queued jobs of the endpoint to `workerId`: normal priority FIFO first,
@@ -125,8 +138,18 @@ export interface JobStore {
   cancel(id: string, now: number): Promise<Change>;
   /** Execution timeout of a running job. */
   timeout(id: string, now: number, error: string): Promise<Change>;
-  /** The lease lapsed: requeue (`retries + 1`) while `retries < maxRetries`, else FAILED with `error`. */
-  leaseLost(id: string, workerId: string, maxRetries: number, now: number, error: string): Promise<Change>;
+  /**
+   * The lease lapsed: requeue (`retries + 1`) while `retries < maxRetries`, else FAILED with `error`.
+   * With `workerGone`, the holder is known to be dead (its process exited), so the lease need not have lapsed.
+   */
+  leaseLost(
+    id: string,
+    workerId: string,
+    maxRetries: number,
+    now: number,
+    error: string,
+    options?: { workerGone?: boolean },
+  ): Promise<Change>;
   /** FAILED/TIMED_OUT → IN_QUEUE under the same id at the tail; output, error and stream cleared. */
   retry(id: string): Promise<Change>;
   /** Deletes every queued job of the endpoint; returns their ids. */

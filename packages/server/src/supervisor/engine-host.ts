@@ -1,7 +1,7 @@
 /**
  * The supervisor's view of the `Engine`: queue statistics from the store, job states for overrun checks, and
- * the worker registry kept in step (a started process shows as initializing until it calls in; an exited one
- * is removed at once instead of lingering until it is pruned).
+ * the worker registry kept in step (a started process shows as initializing until it calls in). An exited
+ * process is released at once: its jobs are requeued now instead of when their leases lapse.
  */
 import type { Engine } from "../engine/engine.js";
 import type { SupervisorHost } from "./supervisor.js";
@@ -24,8 +24,8 @@ export function engineHost(engine: Engine, now: () => number = Date.now): Superv
     workerStarting(endpointId, workerId) {
       engine.workers.markInitializing(endpointId, workerId, now());
     },
-    workerGone(_endpointId, workerId) {
-      engine.workers.remove(workerId);
+    async workerGone(_endpointId, workerId, reason) {
+      await engine.releaseWorker(workerId, `exited: ${reason}`);
     },
   };
 }

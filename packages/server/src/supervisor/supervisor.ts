@@ -92,6 +92,19 @@ export interface EndpointSupervision {
   hints: string[];
 }
 
+/** A worker the supervisor started, running or recently exited: for the logs route. */
+export interface WorkerRecord {
+  id: string;
+  endpointId: string;
+  logs: LogBuffer;
+  /** Resolves when the process has exited (at once for a retired worker). */
+  exited: Promise<WorkerExit>;
+  /** Its listing while it runs; undefined once retired. */
+  listing?: WorkerListing;
+  /** Exit and why, once retired. */
+  retired?: { exit: WorkerExit; why: string };
+}
+
 interface Managed {
   id: string;
   endpointId: string;
@@ -142,6 +155,8 @@ export class Supervisor {
   readonly #retired = new Map<string, Retired>();
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
+  /** Exit handling in flight (it releases jobs through the host): close() waits for it. */
+  readonly #exiting = new Set<Promise<void>>();
   #closed = false;
 
   constructor(options: SupervisorOptions, endpoints: Iterable<SupervisedEndpoint> = []) {
@@ -233,6 +248,33 @@ export class Supervisor {
       }
     }
     await Promise.all(exits);
+    while (this.#exiting.size > 0) await Promise.all([...this.#exiting]);
+  }
+
+  /**
+   * Stops one worker it started (admin API): SIGTERM with the usual grace, so it finishes its jobs first, or
+   * with `force` SIGKILL of its process group at once (its jobs are requeued as soon as it is gone). The
+   * scaler starts a replacement if the settings still want one. Undefined for a worker it does not run.
+   */
+  stopWorker(
+    workerId: string,
+    options: { force?: boolean; reason?: string } = {},
+  ): WorkerListing | undefined {
+    for (const ep of this.#endpoints.values()) {
+      const w = ep.workers.get(workerId);
+      if (!w || w.handle.done) continue;
+      const reason = options.reason ?? "stopped by an administrator";
+      if (options.force === true) {
+        w.stopping ??= `killed: ${reason}`;
+        w.handle.logs.push("system", `killed: ${reason}`);
+        this.#o.log?.("info", "killing worker", { workerId, reason });
+        w.handle.kill();
+      } else {
+        this.#stopWorker(w, reason, this.#o.stopGraceMs);
+      }
+      return this.#listing(w);
+    }
+    return undefined;
   }
 
   // ── reading ────────────────────────────────────────────────────────────────
@@ -286,6 +328,31 @@ export class Supervisor {
       if (w) return w.handle.logs;
     }
     return this.#retired.get(workerId)?.logs;
+  }
+
+  /** A running or recently exited worker, with its log and exit. */
+  worker(workerId: string): WorkerRecord | undefined {
+    for (const ep of this.#endpoints.values()) {
+      const w = ep.workers.get(workerId);
+      if (w) {
+        return {
+          id: w.id,
+          endpointId: w.endpointId,
+          logs: w.handle.logs,
+          exited: w.handle.exited,
+          listing: this.#listing(w),
+        };
+      }
+    }
+    const r = this.#retired.get(workerId);
+    if (!r) return undefined;
+    return {
+      id: workerId,
+      endpointId: r.endpointId,
+      logs: r.logs,
+      exited: Promise.resolve({ ...r.exit }),
+      retired: { exit: { ...r.exit }, why: r.why },
+    };
   }
 
   /** Exit record of a recently retired worker. */
@@ -461,7 +528,9 @@ export class Supervisor {
       pid: handle.pid,
       reason,
     });
-    void handle.exited.then((exit) => this.#onExit(ep, w, exit));
+    const exiting = handle.exited.then((exit) => this.#onExit(ep, w, exit));
+    this.#exiting.add(exiting);
+    void exiting.finally(() => this.#exiting.delete(exiting));
   }
 
   #stopWorker(w: Managed, why: string, graceMs: number): void {

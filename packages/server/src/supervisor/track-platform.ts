@@ -1,7 +1,7 @@
 /**
- * Wraps a `Platform` for supervision: every worker-protocol call also feeds a `WorkerActivityTracker`, a worker
- * that asked to be recycled (`stopPod`) gets no new job while it is being stopped, and — given a view of the
- * supervisor — queued jobs carry a `hint` and `/health` shows crash loops. The engine stays unaware of all this.
+ * Wraps a `Platform` for supervision: every worker-protocol call also feeds a `WorkerActivityTracker`, and —
+ * given a view of the supervisor — queued jobs carry a `hint` and `/health` shows crash loops. (Refusing jobs to
+ * a worker that asked to be recycled is the engine's: see `Engine.take`.)
  */
 import type { JobView } from "../domain/job.js";
 import type { HealthView, Platform } from "../engine/platform.js";
@@ -13,20 +13,6 @@ export interface SupervisionView {
   healthHints(endpointId: string): string[];
   /** Unhealthy slots the supervisor knows of (a crash-looping endpoint has one even between restarts). */
   unhealthyCount(endpointId: string): number;
-}
-
-/** Resolves after `ms` or when `signal` aborts, whichever comes first. */
-function hold(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 export function trackPlatform<P extends Platform>(
@@ -43,11 +29,6 @@ export function trackPlatform<P extends Platform>(
   const overrides: Partial<Platform> = {
     take: async (endpointId, workerId, max, waitMs, signal) => {
       tracker.takeRequested(endpointId, workerId, max);
-      if (tracker.get(endpointId, workerId)?.stopPod) {
-        // Being recycled: hold the poll like an empty queue (an instant reply would make the worker spin).
-        await hold(Math.min(Math.max(0, waitMs), 30_000), signal);
-        return [];
-      }
       const jobs = await platform.take(endpointId, workerId, max, waitMs, signal);
       if (jobs.length > 0) tracker.taken(endpointId, workerId, jobs);
       return jobs;

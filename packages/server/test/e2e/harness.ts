@@ -42,7 +42,12 @@ export interface Stack {
   dataDir: string;
   /** Starts a worker process for the endpoint; stopped by `close()`. */
   startWorker(endpointId: string, args?: string[], workerId?: string): WorkerHandle;
-  call<T = unknown>(method: "GET" | "POST", path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  call<T = unknown>(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Reply<T>>;
   submit(endpointId: string, input: unknown, extra?: Record<string, unknown>): Promise<string>;
   status(endpointId: string, jobId: string): Promise<Reply<JobView>>;
   /** Long-polls `/status-sync` until the job is terminal. */
@@ -133,7 +138,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     call,
     async submit(endpointId, input, extra = {}) {
-      const r = await call<{ id: string; status: string }>("POST", `/v2/${endpointId}/run`, { input, ...extra });
+      const r = await call<{ id: string; status: string }>("POST", `/v2/${endpointId}/run`, {
+        input,
+        ...extra,
+      });
       if (r.status !== 200) throw new Error(`run → ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.id;
     },
@@ -145,7 +153,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         const r = await call<JobView>("GET", `/v2/${endpointId}/status-sync/${jobId}?wait=${wait}`);
         if (r.status !== 200) throw new Error(`status-sync ${jobId} → ${r.status} ${JSON.stringify(r.body)}`);
         if (TERMINAL.includes(r.body.status)) return r.body;
-        if (Date.now() >= deadline) throw new Error(`job ${jobId} still ${r.body.status} after ${timeoutMs} ms`);
+        if (Date.now() >= deadline)
+          throw new Error(`job ${jobId} still ${r.body.status} after ${timeoutMs} ms`);
       }
     },
     async restartServer() {
@@ -171,11 +180,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 /** Polls `fn` until it returns a truthy value (for state only visible by asking, across processes). */
-export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, what = "condition"): Promise<T> {
+export async function until<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 20_000,
+  what = "condition",
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -186,7 +199,9 @@ export async function readSse(
   url: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; events: { event: string; data: unknown; id?: string }[] }> {
-  const res = await request(url, { headers: { accept: "text/event-stream", authorization: `Bearer ${API_KEY}`, ...headers } });
+  const res = await request(url, {
+    headers: { accept: "text/event-stream", authorization: `Bearer ${API_KEY}`, ...headers },
+  });
   const text = await res.body.text();
   const events: { event: string; data: unknown; id?: string }[] = [];
   for (const block of text.split("\n\n")) {
@@ -198,7 +213,8 @@ export async function readSse(
       else if (line.startsWith("data:")) data.push(line.slice(5).trim());
       else if (line.startsWith("id:")) id = line.slice(3).trim();
     }
-    if (data.length > 0) events.push({ event, data: JSON.parse(data.join("\n")), ...(id !== undefined ? { id } : {}) });
+    if (data.length > 0)
+      events.push({ event, data: JSON.parse(data.join("\n")), ...(id !== undefined ? { id } : {}) });
   }
   return { status: res.statusCode, events };
 }

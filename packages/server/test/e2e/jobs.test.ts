@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobView } from "../../src/domain/job.js";
+import type { HealthView } from "../../src/engine/platform.js";
 import { readSse, type Stack, startStack, until } from "./harness.js";
 
 let stack: Stack;
@@ -29,7 +30,9 @@ describe("e2e: job kinds through a real server and worker process", () => {
   });
 
   it("run + status: IN_QUEUE at once, COMPLETED later with timings", async () => {
-    const r = await stack.call<JobView>("POST", "/v2/e2e/run", { input: { mode: "sleep", ms: 300, value: 7 } });
+    const r = await stack.call<JobView>("POST", "/v2/e2e/run", {
+      input: { mode: "sleep", ms: 300, value: 7 },
+    });
     expect(r.body.status).toBe("IN_QUEUE");
     const done = await stack.waitDone("e2e", r.body.id);
     expect(done).toMatchObject({ status: "COMPLETED", output: { slept: 300, value: 7 }, workerId: "e2e-w1" });
@@ -109,10 +112,7 @@ describe("e2e: job kinds through a real server and worker process", () => {
   });
 
   it("/health counts the jobs and the connected workers", async () => {
-    const r = await stack.call<{ jobs: Record<string, number>; workers: Record<string, number> }>(
-      "GET",
-      "/v2/e2e/health",
-    );
+    const r = await stack.call<HealthView>("GET", "/v2/e2e/health");
     expect(r.status).toBe(200);
     expect(r.body.jobs.completed).toBeGreaterThanOrEqual(4);
     expect(r.body.jobs.failed).toBeGreaterThanOrEqual(2);

@@ -33,6 +33,9 @@ const read = (file: string): string => {
 
 describe("e2e: stopping jobs", () => {
   it("cancel of a running job: worker's signal fires, job CANCELLED, no result posted", async () => {
+    // A finished job first, so the job-done counter is known to count this route.
+    await stack.waitDone("stops", await stack.submit("stops", { value: "warm" }));
+    expect(await stack.requestCount("job-done")).toBeGreaterThanOrEqual(1);
     const marker = join(markers, "cancel.log");
     const id = await stack.submit("stops", { mode: "wait-abort", marker });
     await until(() => read(marker).includes(`started ${id}`), 20_000, "job started");
@@ -56,7 +59,11 @@ describe("e2e: stopping jobs", () => {
 
   it("execution timeout: TIMED_OUT and the worker is told to stop", async () => {
     const marker = join(markers, "timeout.log");
-    const id = await stack.submit("stops", { mode: "wait-abort", marker }, { policy: { executionTimeout: 5_000 } });
+    const id = await stack.submit(
+      "stops",
+      { mode: "wait-abort", marker },
+      { policy: { executionTimeout: 5_000 } },
+    );
     await until(() => read(marker).includes(`started ${id}`), 20_000, "job started");
     const done = await stack.waitDone("stops", id, 30_000);
     expect(done.status).toBe("TIMED_OUT");

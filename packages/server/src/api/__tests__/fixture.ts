@@ -77,6 +77,9 @@ export async function startApi(options: StartOptions = {}) {
     }
     const res = await request(served.url + path, {
       method: opts.method ?? (body === undefined ? "GET" : "POST"),
+      // A fresh connection per call: after an oversized body the server closes its socket, and a reused one
+      // would race that close.
+      reset: true,
       headers,
       ...(body !== undefined ? { body } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),

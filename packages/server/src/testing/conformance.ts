@@ -1,12 +1,12 @@
 /**
  * The behavioural contract of `JobStore` as a vitest suite. Every adapter runs it:
  *   describeStoreConformance("sqlite file", () => openSqliteStore({ path }))
- * Each test opens a fresh store and closes it afterwards.
+ * Each test opens a fresh store and closes it afterwards. Test support: excluded from the package build.
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobRecord } from "../domain/job.js";
-import type { JobStore, NewJob } from "./store.js";
+import type { JobStore, NewJob } from "../store/store.js";
 
 const T0 = 1_700_000_000_000;
 const LEASE = 30_000;
@@ -95,6 +95,48 @@ export function describeStoreConformance(name: string, open: () => Promise<JobSt
         const other = await store.insert(job({ idempotencyKey: "k1", endpointId: "ep2" }));
         expect(other.created).toBe(true);
         expect(other.job.id).not.toBe(first.job.id);
+      });
+    });
+
+    describe("lookups", () => {
+      it("finds a job by its idempotency key, per endpoint, until it is deleted", async () => {
+        const j = await add({ idempotencyKey: "k1" });
+        expect(await store.findByIdempotencyKey("ep", "k1")).toEqual(j);
+        expect(await store.findByIdempotencyKey("ep2", "k1")).toBeUndefined();
+        expect(await store.findByIdempotencyKey("ep", "k2")).toBeUndefined();
+        await store.purgeQueue("ep");
+        expect(await store.findByIdempotencyKey("ep", "k1")).toBeUndefined();
+      });
+
+      it("lists an endpoint's jobs newest first, bounded, optionally by status", async () => {
+        const a = await add({ createdAt: T0 });
+        const b = await add({ createdAt: T0 + 10 });
+        const c = await add({ createdAt: T0 + 10 });
+        const d = await add({ createdAt: T0 + 20 });
+        await add({ endpointId: "ep2", createdAt: T0 + 30 });
+        const ids = async (o: { limit: number; status?: JobRecord["status"] }) =>
+          (await store.listRecent("ep", o)).map((j) => j.id);
+        // Same submission time: the later insert counts as newer.
+        expect(await ids({ limit: 50 })).toEqual([d.id, c.id, b.id, a.id]);
+        expect(await ids({ limit: 2 })).toEqual([d.id, c.id]);
+        const [taken] = await store.take("ep", "w1", 1, T0 + 100, T0 + 100 + LEASE);
+        expect(taken?.id).toBe(a.id);
+        expect(await ids({ limit: 50, status: "IN_PROGRESS" })).toEqual([a.id]);
+        expect(await ids({ limit: 50, status: "IN_QUEUE" })).toEqual([d.id, c.id, b.id]);
+        expect(await ids({ limit: 50, status: "FAILED" })).toEqual([]);
+        expect((await store.listRecent("ep", { limit: 50 }))[3]).toMatchObject({
+          id: a.id,
+          status: "IN_PROGRESS",
+          workerId: "w1",
+        });
+        expect(await store.listRecent("nope", { limit: 50 })).toEqual([]);
+      });
+
+      it("clamps the limit to 1…500", async () => {
+        for (let i = 0; i < 502; i++) await add({ createdAt: T0 + i });
+        expect(await store.listRecent("ep", { limit: 10_000 })).toHaveLength(500);
+        expect(await store.listRecent("ep", { limit: 0 })).toHaveLength(1);
+        expect(await store.listRecent("ep", { limit: Number.NaN })).toHaveLength(1);
       });
     });
 

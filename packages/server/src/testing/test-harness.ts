@@ -1,15 +1,15 @@
 /**
  * Test helper: an Engine over a real SQLite file in a temp dir, with a fake clock.
- * Not exported from the package entry; tests import it directly.
+ * Test support: lives in src/testing, which the package build excludes (it is never in dist).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type EndpointConfigInput, resolveEndpoint } from "../domain/endpoint.js";
 import type { JobRecord } from "../domain/job.js";
+import { Engine, type EngineHooks, type EngineOptions } from "../engine/engine.js";
 import { openSqliteStore } from "../store/sqlite.js";
 import type { JobStore } from "../store/store.js";
-import { Engine, type EngineHooks, type EngineOptions } from "./engine.js";
 
 export const T0 = 1_700_000_000_000;
 

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createEngineForTests, type Harness, type HarnessOptions } from "../testing/test-harness.js";
+import type { SubmitRequest } from "./platform.js";
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+/** Submits, runs to COMPLETED, and returns how long the result is kept (retainUntil − completedAt). */
+async function retention(req: Partial<SubmitRequest>): Promise<number> {
+  const r = await h.engine.submit({ endpointId: "ep", input: 1, sync: true, ...req });
+  if (!r.ok) throw new Error(r.error);
+  await h.engine.take("ep", "w1", 1, 0);
+  await h.engine.workerDone("ep", "w1", r.value.id, { output: 1 }, false);
+  const job = await h.store.get(r.value.id);
+  return (job?.retainUntil ?? 0) - (job?.completedAt ?? 0);
+}
+
+describe("/runsync retention", () => {
+  const setup = (o: HarnessOptions = {}) => createEngineForTests(o).then((x) => (h = x));
+
+  it("is 60 s by default, and min(max(60 s, wait), 5 min) with a wait hint", async () => {
+    await setup();
+    expect(await retention({})).toBe(60_000);
+    expect(await retention({ retentionMs: 1000 })).toBe(60_000);
+    expect(await retention({ retentionMs: 120_000 })).toBe(120_000);
+    expect(await retention({ retentionMs: 300_000 })).toBe(300_000);
+    expect(await retention({ retentionMs: 3_600_000 })).toBe(300_000);
+  });
+
+  it("never shortens an endpoint's longer sync retention; /run jobs ignore the hint", async () => {
+    await setup({ endpoints: [{ id: "ep", retention: { syncMs: 600_000, asyncMs: 1_800_000 } }] });
+    expect(await retention({ retentionMs: 120_000 })).toBe(600_000);
+    expect(await retention({ sync: false, retentionMs: 120_000 })).toBe(1_800_000);
+  });
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, "60000"])(
+    "refuses a retention hint of %s",
+    async (bad) => {
+      await setup();
+      const r = await h.engine.submit({
+        endpointId: "ep",
+        input: 1,
+        sync: true,
+        retentionMs: bad as number,
+      });
+      expect(r).toEqual({
+        ok: false,
+        code: 400,
+        error: "retentionMs must be a non-negative number of milliseconds",
+      });
+    },
+  );
+});
+
+describe("idempotency before back-pressure", () => {
+  it("a repeated key returns the existing job even when the queue is full; a new key gets 429", async () => {
+    h = await createEngineForTests({ endpoints: [{ id: "ep", limits: { maxQueue: 1 } }] });
+    const first = await h.engine.submit({ endpointId: "ep", input: 1, sync: false, idempotencyKey: "k" });
+    const again = await h.engine.submit({ endpointId: "ep", input: 1, sync: false, idempotencyKey: "k" });
+    expect(again).toEqual(first);
+    const other = await h.engine.submit({ endpointId: "ep", input: 1, sync: false, idempotencyKey: "k2" });
+    expect(other).toMatchObject({ ok: false, code: 429 });
+    expect(await h.store.queuedCount("ep")).toBe(1);
+  });
+
+  it("still validates the request first", async () => {
+    h = await createEngineForTests();
+    await h.engine.submit({ endpointId: "ep", input: 1, sync: false, idempotencyKey: "k" });
+    const bad = await h.engine.submit({
+      endpointId: "ep",
+      input: 1,
+      sync: false,
+      idempotencyKey: "k",
+      policy: { ttl: 1 },
+    });
+    expect(bad).toMatchObject({ ok: false, code: 400 });
+  });
+});
