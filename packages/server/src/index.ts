@@ -1,4 +1,6 @@
 /** Public API of @gantry/server. */
+
+export type { AdminOptions } from "./api/admin-routes.js";
 export { type CreateAppOptions, createApp } from "./api/app.js";
 export type { AuthOptions } from "./api/auth.js";
 export { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits } from "./api/deps.js";
@@ -67,4 +69,5 @@ export {
   Supervisor,
   type SupervisorHost,
   type WorkerListing,
+  type WorkerRecord,
 } from "./supervisor/supervisor.js";

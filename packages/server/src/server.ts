@@ -78,7 +78,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
   const scrubber = new SecretScrubber();
   const logger =
     options.logger ??
-    createScrubbedLogger(scrubber, { level: config.logLevel, base: { service: "gantry" } }, options.logDestination);
+    createScrubbedLogger(
+      scrubber,
+      { level: config.logLevel, base: { service: "gantry" } },
+      options.logDestination,
+    );
 
   const secrets = prepareSecrets(config);
   if (secrets.generatedApiKey) {

@@ -95,6 +95,7 @@ test("/healthz and /openapi.json need no key", async () => {
     "/{endpointId}/retry/{jobId}",
     "/{endpointId}/purge-queue",
     "/{endpointId}/health",
+    "/{endpointId}/requests",
   ]) {
     expect(doc.paths[p], p).toBeDefined();
   }

@@ -157,3 +157,18 @@ describe("loadConfig", () => {
     expect(isLoopbackHost("10.0.0.1")).toBe(false);
   });
 });
+
+test("metrics.auth: default false, from the file or GANTRY_METRICS_AUTH, strict", () => {
+  expect(loadConfig({ env: {} }).metrics).toEqual({ auth: false });
+  expect(loadConfig({ env: {}, config: { metrics: { auth: true } } }).metrics).toEqual({ auth: true });
+  expect(loadConfig({ env: { GANTRY_METRICS_AUTH: "true" } }).metrics).toEqual({ auth: true });
+  expect(
+    loadConfig({ env: { GANTRY_METRICS_AUTH: "0" }, config: { metrics: { auth: true } } }).metrics,
+  ).toEqual({ auth: false });
+  expect(() => loadConfig({ env: {}, config: { metrics: { auth: "yes" } } })).toThrow(
+    /metrics\.auth: must be a boolean/,
+  );
+  expect(() => loadConfig({ env: {}, config: { metrics: { open: true } } })).toThrow(
+    /metrics: unknown key "open"/,
+  );
+});

@@ -148,7 +148,8 @@ export class WebhookDispatcher {
 export function loggableUrl(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}${u.search || u.username || u.password ? " [query and credentials redacted]" : ""}`;
+    const hidden = u.search !== "" || u.username !== "" || u.password !== "";
+    return `${u.protocol}//${u.host}${u.pathname}${hidden ? "?[redacted]" : ""}`;
   } catch {
     return "[invalid url]";
   }

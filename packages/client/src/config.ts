@@ -1,0 +1,68 @@
+/** Resolving an endpoint's settings from options and, where a `process` exists, the environment. */
+import type { EndpointOptions, RetryPolicy } from "./types.js";
+
+export const RUNPOD_BASE_URL = "https://api.runpod.ai/v2";
+
+export const DEFAULT_RETRY: Readonly<RetryPolicy> = { retries: 4, minDelayMs: 250, maxDelayMs: 10_000 };
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+const ENDPOINT_ID = /^[A-Za-z0-9_-]+$/;
+
+export interface ResolvedConfig {
+  endpointId: string;
+  baseUrl: string;
+  apiKey: string | undefined;
+  fetch: typeof fetch;
+  retry: RetryPolicy;
+  timeoutMs: number;
+}
+
+/** Reads an env variable in Node; browsers have no `process`, and bundlers may leave a bare object. */
+function env(name: string): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const value = proc?.env?.[name];
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+export function checkId(kind: "endpoint" | "job", id: unknown): string {
+  if (typeof id !== "string" || !ENDPOINT_ID.test(id))
+    throw new TypeError(`${kind} id is invalid: ${JSON.stringify(id)}; expected letters, digits, '_' or '-'`);
+  return id;
+}
+
+function nonNegative(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
+    throw new TypeError(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function resolveConfig(endpointId: string, options: EndpointOptions = {}): ResolvedConfig {
+  checkId("endpoint", endpointId);
+  if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
+  const rawBase = options.baseUrl ?? env("GANTRY_BASE_URL") ?? env("RUNPOD_ENDPOINT_BASE_URL") ?? RUNPOD_BASE_URL;
+  if (typeof rawBase !== "string" || !/^https?:\/\/[^/]/i.test(rawBase))
+    throw new TypeError(`baseUrl must be an http(s) URL, got ${JSON.stringify(rawBase)}`);
+  // The official SDKs concatenate strings; a trailing slash would produce `//`.
+  const baseUrl = rawBase.replace(/\/+$/, "");
+  const apiKey = options.apiKey ?? env("GANTRY_API_KEY") ?? env("RUNPOD_API_KEY");
+  if (apiKey !== undefined && typeof apiKey !== "string") throw new TypeError("apiKey must be a string");
+  const doFetch = options.fetch ?? (globalThis.fetch as typeof fetch | undefined);
+  if (typeof doFetch !== "function") throw new TypeError("no fetch implementation: pass options.fetch");
+  const r = options.retry ?? {};
+  const retry: RetryPolicy = {
+    retries: Math.floor(nonNegative("retry.retries", r.retries, DEFAULT_RETRY.retries)),
+    minDelayMs: nonNegative("retry.minDelayMs", r.minDelayMs, DEFAULT_RETRY.minDelayMs),
+    maxDelayMs: nonNegative("retry.maxDelayMs", r.maxDelayMs, DEFAULT_RETRY.maxDelayMs),
+  };
+  const timeoutMs = nonNegative("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+  return {
+    endpointId,
+    baseUrl,
+    apiKey: apiKey === "" ? undefined : apiKey,
+    // Unbound `fetch` throws "Illegal invocation" in browsers.
+    fetch: options.fetch ?? ((input, init) => doFetch(input, init)),
+    retry,
+    timeoutMs: timeoutMs === 0 ? DEFAULT_TIMEOUT_MS : timeoutMs,
+  };
+}
