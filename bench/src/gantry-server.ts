@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TSX_IMPORT } from "./paths.js";
 
 export const API_KEY = "bench-api-key-0001";
 export const WORKER_SECRET = "bench-worker-secret-0001";
@@ -46,7 +47,7 @@ export function benchEndpoint(extra: Record<string, unknown> = {}): Record<strin
 
 export async function startGantryServer(options: GantryServerOptions = {}): Promise<GantryServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "gantry-bench-"));
-  const execArgv = ["--import", "tsx"];
+  const execArgv = ["--import", TSX_IMPORT];
   if (options.cpuProfileDir) execArgv.push("--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir);
   const child = fork(CHILD, [], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
   const rpc = new Rpc(child);

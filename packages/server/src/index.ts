@@ -35,11 +35,12 @@ export {
   type EndpointConfigInput,
   resolveEndpoint,
 } from "./domain/endpoint.js";
-export type { JobRecord, JobStatus, JobView } from "./domain/job.js";
+export type { JobRecord, JobStatus, JobSummary, JobView } from "./domain/job.js";
 export { Engine, type EngineHooks, type EngineInit, type EngineOptions } from "./engine/engine.js";
 export type {
   HealthView,
   JobEvent,
+  ListRecentRequest,
   Outcome,
   PingReport,
   Platform,

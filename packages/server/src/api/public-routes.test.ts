@@ -277,6 +277,21 @@ describe("status, status-sync, stream", () => {
     expect((await s.call("/v2/ep1/status-sync/zzz?wait=1000")).status).toBe(404);
   });
 
+  test("status-sync and stream long-polls on a job deleted meanwhile (TTL) answer 404 at once", async () => {
+    s = await startApi();
+    const id = await s.submit(1, { policy: { ttl: 10_000 } });
+    const started = Date.now();
+    const sync = s.call(`/v2/ep1/status-sync/${id}?wait=300000`);
+    const stream = s.call(`/v2/ep1/stream/${id}?wait=300000`);
+    await until(() => s.engine.waiters.sleeping(`job:${id}`) === 2);
+    await s.sweepAt(Date.now() + 60_000);
+    for (const r of [await sync, await stream]) {
+      expect(r.status).toBe(404);
+      expect(r.json).toEqual({ error: `job ${id} not found` });
+    }
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
   test("stream drains: each chunk once, always a stream array, then terminal with []", async () => {
     s = await startApi();
     const id = await s.submit();

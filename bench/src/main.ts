@@ -1,0 +1,64 @@
+/** `npm run bench -- [scenario…] [--smoke] [--rounds N] [--jobs N] [--profile DIR] [--out FILE]` */
+import { writeFileSync } from "node:fs";
+import { parseBenchArgs } from "./args.js";
+import { machineTable, resultsTable } from "./report.js";
+import { runBench } from "./run.js";
+import { SCENARIOS } from "./scenarios/index.js";
+
+const USAGE = `usage: npm run bench -- [scenario…] [--smoke] [--rounds N] [--jobs N] [--profile DIR] [--out FILE]
+scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (default: all)
+  --smoke        tiny counts, one round: checks the harness works (< ~1 min), asserts no targets
+  --rounds N     measured rounds after the warm-up (default 3)
+  --jobs N       job count of the throughput and queue-depth scenarios
+  --profile DIR  run Gantry servers with --cpu-prof, profiles written to DIR
+  --out FILE     also write the markdown report to FILE`;
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseBenchArgs>;
+  try {
+    args = parseBenchArgs(
+      process.argv.slice(2),
+      SCENARIOS.map((s) => s.name),
+    );
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const result = await runBench({
+    scenarios: args.scenarios,
+    smoke: args.smoke,
+    ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
+    ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
+    ...(args.profileDir ? { profileDir: args.profileDir } : {}),
+  });
+  const report = [
+    `## Results${args.smoke ? " (smoke mode: tiny counts, not figures)" : ""}`,
+    "",
+    "Median over the measured rounds, (min–max) across rounds; ratios are taken per round.",
+    "",
+    resultsTable(result.rows),
+    "",
+    "## Machine",
+    "",
+    machineTable(result.machine, result.during, {
+      "BullMQ peer": result.peer ? "BullMQ 5.81.5 on Redis 127.0.0.1:6379" : "skipped (no Redis)",
+      "wall time of the run": `${result.seconds.toFixed(0)} s`,
+    }),
+    "",
+  ].join("\n");
+  process.stdout.write(report);
+  if (args.out) writeFileSync(args.out, report);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
