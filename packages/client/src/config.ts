@@ -40,7 +40,8 @@ function nonNegative(name: string, v: unknown, fallback: number): number {
 export function resolveConfig(endpointId: string, options: EndpointOptions = {}): ResolvedConfig {
   checkId("endpoint", endpointId);
   if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
-  const rawBase = options.baseUrl ?? env("GANTRY_BASE_URL") ?? env("RUNPOD_ENDPOINT_BASE_URL") ?? RUNPOD_BASE_URL;
+  const rawBase =
+    options.baseUrl ?? env("GANTRY_BASE_URL") ?? env("RUNPOD_ENDPOINT_BASE_URL") ?? RUNPOD_BASE_URL;
   if (typeof rawBase !== "string" || !/^https?:\/\/[^/]/i.test(rawBase))
     throw new TypeError(`baseUrl must be an http(s) URL, got ${JSON.stringify(rawBase)}`);
   // The official SDKs concatenate strings; a trailing slash would produce `//`.

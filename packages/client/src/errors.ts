@@ -73,7 +73,8 @@ export class JobFailedError extends GantryError {
   readonly job: JobStatus;
 
   constructor(job: JobStatus) {
-    const detail = job.error === undefined ? "" : `: ${typeof job.error === "string" ? job.error : safeJson(job.error)}`;
+    const detail =
+      job.error === undefined ? "" : `: ${typeof job.error === "string" ? job.error : safeJson(job.error)}`;
     super(`job ${job.id} ended ${job.status}${detail}`);
     this.jobId = job.id;
     this.status = job.status;

@@ -34,7 +34,8 @@ export interface OpenStream {
 
 export function isRetryable(e: unknown): boolean {
   if (e instanceof GantryNetworkError || e instanceof GantryTimeoutError) return true;
-  if (e instanceof GantryHttpError) return e.status === 408 || e.status === 429 || (e.status >= 500 && e.status !== 501);
+  if (e instanceof GantryHttpError)
+    return e.status === 408 || e.status === 429 || (e.status >= 500 && e.status !== 501);
   return false;
 }
 
@@ -43,7 +44,9 @@ export class HttpClient {
 
   url(op: string, query?: RequestSpec["query"]): string {
     let url = `${this.config.baseUrl}/${this.config.endpointId}/${op}`;
-    const params = Object.entries(query ?? {}).filter((e): e is [string, string | number] => e[1] !== undefined);
+    const params = Object.entries(query ?? {}).filter(
+      (e): e is [string, string | number] => e[1] !== undefined,
+    );
     if (params.length > 0)
       url += `?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join("&")}`;
     return url;
@@ -100,9 +103,12 @@ export class HttpClient {
       if (e instanceof GantryError) return e;
       if (spec.signal?.aborted) return abortReason(spec.signal);
       if (timedOut)
-        return new GantryTimeoutError(`${spec.method} ${url.split("?")[0]} got no answer within ${limitMs} ms`, {
-          timeoutMs: limitMs,
-        });
+        return new GantryTimeoutError(
+          `${spec.method} ${url.split("?")[0]} got no answer within ${limitMs} ms`,
+          {
+            timeoutMs: limitMs,
+          },
+        );
       return new GantryNetworkError({ method: spec.method, url, cause: e });
     };
     let handedOver = false;

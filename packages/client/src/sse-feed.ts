@@ -29,7 +29,12 @@ export interface FeedOptions {
 export const isEventStream = (res: Response): boolean =>
   (res.headers.get("content-type") ?? "").toLowerCase().includes("text/event-stream");
 
-export function openFeed(ctx: JobContext, signal: AbortSignal, afterSeq: number, waitMs?: number): Promise<OpenStream> {
+export function openFeed(
+  ctx: JobContext,
+  signal: AbortSignal,
+  afterSeq: number,
+  waitMs?: number,
+): Promise<OpenStream> {
   return ctx.http.open({
     method: "GET",
     op: `stream/${ctx.jobId}`,
@@ -60,7 +65,9 @@ export async function* jobFeed(
           if (!isEventStream(conn.response)) {
             conn.close();
             conn = undefined;
-            throw new GantryError(`stream ${ctx.jobId}: the server stopped answering with server-sent events`);
+            throw new GantryError(
+              `stream ${ctx.jobId}: the server stopped answering with server-sent events`,
+            );
           }
         } catch (e) {
           if (signal.aborted) throw abortReason(signal);
@@ -115,7 +122,7 @@ async function* readConnection(
   try {
     for (;;) {
       idle = setTimeout(() => conn.close(), IDLE_MS);
-      let chunk: ReadableStreamReadResult<Uint8Array>;
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
       try {
         chunk = await reader.read();
       } catch {

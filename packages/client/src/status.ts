@@ -2,7 +2,12 @@
 import { GantryError } from "./errors.js";
 import type { JobAck, JobStatus, JobStatusName } from "./types.js";
 
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"]);
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+  "TIMED_OUT",
+]);
 
 /** All four terminal states, CANCELLED included (Python's client forgets it and streams forever). */
 export const isTerminal = (status: string): status is "COMPLETED" | "FAILED" | "CANCELLED" | "TIMED_OUT" =>

@@ -40,11 +40,13 @@ export interface HandlerContext {
  * A handler may return a value, a Promise, an iterator (generator) or an async iterator (async generator).
  * Streaming is detected from the returned object, not from the function.
  */
+// biome-ignore lint/suspicious/noExplicitAny: a handler declares its own input type; `any` lets `(job: Job<MyInput>) => …` be passed without a cast.
 export type Handler<I = any, O = unknown> = (
   job: Job<I>,
   context: HandlerContext,
 ) => O | Promise<O> | Iterator<O> | AsyncIterator<O>;
 
+// biome-ignore lint/suspicious/noExplicitAny: see Handler.
 export interface WorkerConfig<I = any> {
   handler: Handler<I>;
   /** Final result of a generator handler is the list of every yielded value (default: `[]`). */

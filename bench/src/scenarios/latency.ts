@@ -1,0 +1,105 @@
+/**
+ * Scenario 2: sequential `/runsync` of a no-op job with a warm idle worker (concurrency 1), against BullMQ's
+ * add → `waitUntilFinished` and against the loopback floor (one bare node:http round trip, same client).
+ * "Added time" is Gantry's latency minus the floor's, percentile by percentile, in the same round.
+ */
+import { openBullPeer } from "../bullmq-peer.js";
+import { measureFloorRtt } from "../floor.js";
+import { API_KEY, ENDPOINT, startGantryServer } from "../gantry-server.js";
+import { startNoopWorker } from "../gantry-worker.js";
+import { callJson, pool } from "../http.js";
+import { inRounds, type ResultRow, ratios, type Scenario } from "../scenario.js";
+import { latencyPercentiles, summarize } from "../stats.js";
+
+export const latency: Scenario = {
+  name: "latency",
+  title: "Latency: sequential /runsync of a no-op job, warm idle worker",
+  async run(ctx) {
+    const calls = ctx.smoke ? 50 : 2_000;
+    const server = await startGantryServer(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {});
+    const client = pool(server.url, 1);
+    const worker = startNoopWorker(server.publicUrl, 1);
+    const peer = ctx.peer ? await openBullPeer() : undefined;
+    const bullWorker = await peer?.startWorker(1);
+    try {
+      const events = await peer?.events();
+      const gantry = async (n: number) => {
+        const samples: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const t = performance.now();
+          const r = await callJson<{ status: string }>(client, "POST", `/v2/${ENDPOINT}/runsync`, {
+            body: { input: {} },
+            auth: API_KEY,
+          });
+          if (r.status !== 200 || r.body.status !== "COMPLETED")
+            throw new Error(`/runsync answered ${r.status}: ${JSON.stringify(r.body)}`);
+          samples.push(performance.now() - t);
+        }
+        return latencyPercentiles(samples);
+      };
+      const bull = async (n: number) => {
+        if (!peer || !events) return { p50: Number.NaN, p99: Number.NaN };
+        const samples: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const t = performance.now();
+          const job = await peer.queue.add("noop", {});
+          await job.waitUntilFinished(events, 30_000);
+          samples.push(performance.now() - t);
+        }
+        return latencyPercentiles(samples);
+      };
+      const results = await inRounds(ctx, "latency", async (_i, warmup) => {
+        const n = warmup ? Math.min(200, calls) : calls;
+        const g = await gantry(n);
+        const b = await bull(n);
+        const f = await measureFloorRtt(n);
+        ctx.log(
+          `  gantry p50 ${g.p50.toFixed(2)} p99 ${g.p99.toFixed(2)} | bullmq p50 ${b.p50.toFixed(2)} | floor p50 ${f.p50.toFixed(3)} ms`,
+        );
+        return { g, b, f };
+      });
+      const pick = (k: "p50" | "p99", who: "g" | "b" | "f") => results.map((r) => r[who][k]);
+      const rows: ResultRow[] = [];
+      for (const [k, limit] of [
+        ["p50", 1],
+        ["p99", 5],
+      ] as const) {
+        const g = pick(k, "g");
+        const b = pick(k, "b");
+        const added = g.map((v, i) => v - (pick(k, "f")[i] ?? Number.NaN));
+        const ratio = summarize(ratios(g, b));
+        rows.push({
+          scenario: "2 latency",
+          metric: `runsync ${k}`,
+          unit: "ms",
+          gantry: summarize(g),
+          ...(ctx.peer ? { reference: "BullMQ add→completed", referenceValue: summarize(b), ratio } : {}),
+          better: "lower",
+          target: "< BullMQ",
+          ...(ctx.peer ? { met: ratio.median < 1 } : {}),
+        });
+        const addedSummary = summarize(added);
+        rows.push({
+          scenario: "2 latency",
+          metric: `added time ${k}`,
+          unit: "ms",
+          gantry: addedSummary,
+          reference: "floor (node:http RTT)",
+          referenceValue: summarize(pick(k, "f")),
+          ratio: summarize(ratios(g, pick(k, "f"))),
+          better: "lower",
+          target: `≤ ${limit} ms`,
+          met: addedSummary.median <= limit,
+          note: "runsync − floor",
+        });
+      }
+      return rows;
+    } finally {
+      await bullWorker?.stop();
+      await peer?.close();
+      await worker.stop();
+      await client.close();
+      await server.close();
+    }
+  },
+};
