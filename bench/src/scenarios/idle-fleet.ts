@@ -1,0 +1,126 @@
+/**
+ * Scenario 6: an idle fleet. 200 simulated workers, each speaking the protocol as Gantry's TypeScript worker
+ * does when idle — a job-take long-poll, a job-stop long-poll and a ping every ping interval — from raw HTTP
+ * clients in this process rather than 200 processes (the server cannot tell the difference, and 200 Node
+ * processes would not fit in memory next to it). Server defaults: 30 s hold, 10 s pings. Measured: the server
+ * process's CPU share of one core over the window, and its RSS growth per connected worker.
+ */
+import { Agent } from "undici";
+import { ENDPOINT, startGantryServer, WORKER_SECRET } from "../gantry-server.js";
+import { inRounds, type ResultRow, type Scenario } from "../scenario.js";
+import { summarize } from "../stats.js";
+
+const MB = 1024 * 1024;
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+export const idleFleet: Scenario = {
+  name: "idle-fleet",
+  title: "Idle fleet: 200 long-polling workers",
+  async run(ctx) {
+    const workers = ctx.smoke ? 20 : 200;
+    const windowMs = ctx.smoke ? 3_000 : 35_000;
+    const pingMs = ctx.smoke ? 1_000 : 10_000;
+    const takeHoldMs = ctx.smoke ? 1_000 : 30_000;
+    const server = await startGantryServer({
+      config: { takeHoldMs, pingIntervalMs: pingMs },
+      ...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
+    });
+    const agent = new Agent({ connections: workers * 3 + 10, keepAliveTimeout: 120_000, bodyTimeout: 0, headersTimeout: 0 });
+    const stop = new AbortController();
+    const loops: Promise<void>[] = [];
+    const errors: string[] = [];
+    const headers = { authorization: WORKER_SECRET };
+    const base = `${server.url}/v2/${ENDPOINT}`;
+    const loop = (fn: () => Promise<void>) =>
+      loops.push(
+        (async () => {
+          while (!stop.signal.aborted) {
+            try {
+              await fn();
+            } catch (err) {
+              if (stop.signal.aborted) return;
+              errors.push(String(err));
+              await sleep(1000, stop.signal);
+            }
+          }
+        })(),
+      );
+    const get = async (url: string) => {
+      const r = await agent.request({ origin: base, path: url, method: "GET", headers, signal: stop.signal });
+      await r.body.dump();
+      if (r.statusCode >= 300) throw new Error(`${url} answered ${r.statusCode}`);
+    };
+    try {
+      await sleep(1000);
+      const idleRss = (await server.usage()).rss;
+      for (let w = 0; w < workers; w++) {
+        const id = `idle-${w}`;
+        loop(() => get(`/v2/${ENDPOINT}/job-take/${id}?gpu=none&job_in_progress=0`));
+        loop(() => get(`/v2/${ENDPOINT}/job-stop/${id}?gpu=none`));
+        loop(async () => {
+          await get(`/v2/${ENDPOINT}/ping/${id}?gpu=none&runpod_version=bench`);
+          await sleep(pingMs, stop.signal);
+        });
+      }
+      await sleep(2000);
+      const results = await inRounds(ctx, "idle fleet", async (_i, warmup) => {
+        const before = await server.usage();
+        const t = performance.now();
+        await sleep(warmup ? Math.min(5_000, windowMs) : windowMs);
+        const after = await server.usage();
+        const cpuPct = ((after.cpuMicros - before.cpuMicros) / 1000 / (performance.now() - t)) * 100;
+        const perWorkerKb = (after.rss - idleRss) / workers / 1024;
+        ctx.log(`  server CPU ${cpuPct.toFixed(2)} %, RSS ${(after.rss / MB).toFixed(0)} MB (${perWorkerKb.toFixed(0)} KB/worker)`);
+        return { cpuPct, perWorkerKb, rss: after.rss / MB };
+      });
+      if (errors.length > 0) throw new Error(`idle workers hit errors: ${errors.slice(0, 3).join("; ")}`);
+      const cpu = summarize(results.map((r) => r.cpuPct));
+      const rows: ResultRow[] = [
+        {
+          scenario: "6 idle fleet",
+          metric: `server CPU, ${workers} idle workers`,
+          unit: "% of a core",
+          gantry: cpu,
+          better: "lower",
+          target: "< 2 %",
+          met: cpu.median < 2,
+          note: "simulated workers (raw HTTP)",
+        },
+        {
+          scenario: "6 idle fleet",
+          metric: "server RSS growth per idle worker",
+          unit: "KB",
+          gantry: summarize(results.map((r) => r.perWorkerKb)),
+          better: "lower",
+          target: "reported",
+        },
+        {
+          scenario: "6 idle fleet",
+          metric: `server RSS with ${workers} idle workers`,
+          unit: "MB",
+          gantry: summarize(results.map((r) => r.rss)),
+          reference: "RSS before they connected",
+          referenceValue: summarize([idleRss / MB]),
+          better: "lower",
+        },
+      ];
+      return rows;
+    } finally {
+      stop.abort();
+      await Promise.all(loops);
+      await agent.destroy();
+      await server.close();
+    }
+  },
+};
