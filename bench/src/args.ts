@@ -13,7 +13,9 @@ export interface BenchArgs {
 function positiveInt(flag: string, value: string | undefined): number {
   const n = Number(value);
   if (value === undefined || !Number.isInteger(n) || n < 1)
-    throw new Error(`${flag} needs a positive integer, got ${value === undefined ? "nothing" : `"${value}"`}`);
+    throw new Error(
+      `${flag} needs a positive integer, got ${value === undefined ? "nothing" : `"${value}"`}`,
+    );
   return n;
 }
 

@@ -53,7 +53,12 @@ export async function openBullPeer(): Promise<BullPeer> {
     async startWorker(concurrency) {
       const child = fork(BULLMQ_WORKER, [], {
         execArgv: ["--import", TSX_IMPORT],
-        env: { ...process.env, BENCH_PREFIX: prefix, BENCH_QUEUE: name, BENCH_CONCURRENCY: String(concurrency) },
+        env: {
+          ...process.env,
+          BENCH_PREFIX: prefix,
+          BENCH_QUEUE: name,
+          BENCH_CONCURRENCY: String(concurrency),
+        },
         stdio: ["ignore", "ignore", "inherit", "ipc"],
       });
       workers.push(child);

@@ -8,7 +8,9 @@ const prefix = process.env.BENCH_PREFIX;
 const queue = process.env.BENCH_QUEUE;
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? "1");
 if (!prefix || !queue || !Number.isInteger(concurrency) || concurrency < 1) {
-  console.error("bullmq-worker-child: BENCH_PREFIX, BENCH_QUEUE and a positive BENCH_CONCURRENCY are required");
+  console.error(
+    "bullmq-worker-child: BENCH_PREFIX, BENCH_QUEUE and a positive BENCH_CONCURRENCY are required",
+  );
   process.exit(2);
 }
 

@@ -45,7 +45,11 @@ function readCpuTimes(): CpuTimes | undefined {
     const fields = line.trim().split(/\s+/).slice(1).map(Number);
     // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
     const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
-    return { total: user + nice + system + idle + iowait + irq + softirq + steal, steal, idle: idle + iowait };
+    return {
+      total: user + nice + system + idle + iowait + irq + softirq + steal,
+      steal,
+      idle: idle + iowait,
+    };
   } catch {
     return undefined;
   }

@@ -83,7 +83,11 @@ export const coldStart: Scenario = {
             firstTake: m.handlerStart - m.imported,
             floor,
           };
-          ctx.log(`  ${Object.entries(out).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} ms`);
+          ctx.log(
+            `  ${Object.entries(out)
+              .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+              .join(", ")} ms`,
+          );
           return out;
         } finally {
           await client.close();
@@ -113,7 +117,13 @@ export const coldStart: Scenario = {
         ["firstTake", "↳ SDK ready → handler (first job-take)"],
       ];
       for (const [k, label] of parts)
-        rows.push({ scenario: "4 cold start", metric: label, unit: "ms", gantry: summarize(col(k)), better: "lower" });
+        rows.push({
+          scenario: "4 cold start",
+          metric: label,
+          unit: "ms",
+          gantry: summarize(col(k)),
+          better: "lower",
+        });
       return rows;
     } finally {
       rmSync(dir, { recursive: true, force: true });

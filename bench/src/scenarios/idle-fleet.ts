@@ -5,6 +5,7 @@
  * processes would not fit in memory next to it). Server defaults: 30 s hold, 10 s pings. Measured: the server
  * process's CPU share of one core over the window, and its RSS growth per connected worker.
  */
+import { setMaxListeners } from "node:events";
 import { Agent } from "undici";
 import { ENDPOINT, startGantryServer, WORKER_SECRET } from "../gantry-server.js";
 import { inRounds, type ResultRow, type Scenario } from "../scenario.js";
@@ -36,12 +37,18 @@ export const idleFleet: Scenario = {
       config: { takeHoldMs, pingIntervalMs: pingMs },
       ...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
     });
-    const agent = new Agent({ connections: workers * 3 + 10, keepAliveTimeout: 120_000, bodyTimeout: 0, headersTimeout: 0 });
+    const agent = new Agent({
+      connections: workers * 3 + 10,
+      keepAliveTimeout: 120_000,
+      bodyTimeout: 0,
+      headersTimeout: 0,
+    });
     const stop = new AbortController();
+    // Every long-poll of every simulated worker listens on this one signal.
+    setMaxListeners(0, stop.signal);
     const loops: Promise<void>[] = [];
     const errors: string[] = [];
     const headers = { authorization: WORKER_SECRET };
-    const base = `${server.url}/v2/${ENDPOINT}`;
     const loop = (fn: () => Promise<void>) =>
       loops.push(
         (async () => {
@@ -57,7 +64,13 @@ export const idleFleet: Scenario = {
         })(),
       );
     const get = async (url: string) => {
-      const r = await agent.request({ origin: base, path: url, method: "GET", headers, signal: stop.signal });
+      const r = await agent.request({
+        origin: server.url,
+        path: url,
+        method: "GET",
+        headers,
+        signal: stop.signal,
+      });
       await r.body.dump();
       if (r.statusCode >= 300) throw new Error(`${url} answered ${r.statusCode}`);
     };
@@ -81,7 +94,9 @@ export const idleFleet: Scenario = {
         const after = await server.usage();
         const cpuPct = ((after.cpuMicros - before.cpuMicros) / 1000 / (performance.now() - t)) * 100;
         const perWorkerKb = (after.rss - idleRss) / workers / 1024;
-        ctx.log(`  server CPU ${cpuPct.toFixed(2)} %, RSS ${(after.rss / MB).toFixed(0)} MB (${perWorkerKb.toFixed(0)} KB/worker)`);
+        ctx.log(
+          `  server CPU ${cpuPct.toFixed(2)} %, RSS ${(after.rss / MB).toFixed(0)} MB (${perWorkerKb.toFixed(0)} KB/worker)`,
+        );
         return { cpuPct, perWorkerKb, rss: after.rss / MB };
       });
       if (errors.length > 0) throw new Error(`idle workers hit errors: ${errors.slice(0, 3).join("; ")}`);

@@ -7,4 +7,11 @@ import { queueDepth } from "./queue-depth.js";
 import { streaming } from "./streaming.js";
 import { throughput } from "./throughput.js";
 
-export const SCENARIOS: readonly Scenario[] = [throughput, latency, streaming, coldStart, queueDepth, idleFleet];
+export const SCENARIOS: readonly Scenario[] = [
+  throughput,
+  latency,
+  streaming,
+  coldStart,
+  queueDepth,
+  idleFleet,
+];

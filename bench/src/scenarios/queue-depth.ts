@@ -25,7 +25,10 @@ export const queueDepth: Scenario = {
       const enqueueRate = async (n: number): Promise<number> => {
         const t = performance.now();
         await boundedParallel(n, IN_FLIGHT, async () => {
-          const r = await callJson(client, "POST", `/v2/${ENDPOINT}/run`, { body: { input: {} }, auth: API_KEY });
+          const r = await callJson(client, "POST", `/v2/${ENDPOINT}/run`, {
+            body: { input: {} },
+            auth: API_KEY,
+          });
           if (r.status !== 200) throw new Error(`/run answered ${r.status}: ${JSON.stringify(r.body)}`);
         });
         return (n / (performance.now() - t)) * 1000;
@@ -43,10 +46,15 @@ export const queueDepth: Scenario = {
           );
           samples.push(performance.now() - t);
           if (r.status !== 200) throw new Error(`job-take answered ${r.status} with jobs queued`);
-          const done = await callJson(client, "POST", `/v2/${ENDPOINT}/job-done/bench-taker/${r.body.id}?gpu=none`, {
-            body: { output: {} },
-            headers,
-          });
+          const done = await callJson(
+            client,
+            "POST",
+            `/v2/${ENDPOINT}/job-done/bench-taker/${r.body.id}?gpu=none`,
+            {
+              body: { output: {} },
+              headers,
+            },
+          );
           if (done.status !== 200) throw new Error(`job-done answered ${done.status}`);
         }
         return latencyPercentiles(samples);
@@ -62,6 +70,7 @@ export const queueDepth: Scenario = {
       const rssEmpty = (await server.usage()).rss;
       ctx.log(`queue depth: filling to ${depth.toLocaleString("en-US")} jobs`);
       const fillMs = await server.fill(ENDPOINT, depth);
+      ctx.log(`  filled in ${(fillMs / 1000).toFixed(1)} s`);
       const deep = await phase(`${depth} queued`);
       const usage = await server.usage();
       const stored = depth + (ctx.rounds + 1) * 2 * enqueues;

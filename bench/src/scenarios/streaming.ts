@@ -5,8 +5,9 @@
  * in-process on the real SDK runtime so the stamp and the arrival are read from one clock; the generator
  * starts only once the client is listening, so no chunk is replayed from the backlog.
  */
-import { type HandlerContext, type Job, Logger, createWorkerRuntime } from "@gantry/worker";
+
 import { workerEnv } from "@gantry/server";
+import { createWorkerRuntime, type HandlerContext, type Job, Logger } from "@gantry/worker";
 import { measureFloorRtt } from "../floor.js";
 import { API_KEY, ENDPOINT, startGantryServer, WORKER_SECRET } from "../gantry-server.js";
 import { callJson, pool } from "../http.js";
@@ -129,7 +130,10 @@ export const streaming: Scenario = {
       const before = await server.usage();
       const delays = way === "sse" ? await viaSse(id, n) : await viaPoll(id, n);
       const after = await server.usage();
-      return { ...latencyPercentiles(delays), cpuPer1000: (after.cpuMicros - before.cpuMicros) / 1000 / (n / 1000) };
+      return {
+        ...latencyPercentiles(delays),
+        cpuPer1000: (after.cpuMicros - before.cpuMicros) / 1000 / (n / 1000),
+      };
     };
 
     try {
@@ -158,9 +162,7 @@ export const streaming: Scenario = {
             referenceValue: summarize(floorP50),
             ratio: summarize(ratios(v, floorP50)),
             better: "lower",
-            ...(way === "sse" && k === "p50"
-              ? { target: "≤ 1 ms", met: summarize(v).median <= 1 }
-              : {}),
+            ...(way === "sse" && k === "p50" ? { target: "≤ 1 ms", met: summarize(v).median <= 1 } : {}),
           });
         }
         rows.push({

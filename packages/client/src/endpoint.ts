@@ -80,25 +80,22 @@ export class Endpoint<TInput = unknown, TOutput = unknown> {
     const first = asJobStatus(answer, "runsync") as JobStatus<TOutput>;
     if (isTerminal(first.status)) return first;
     const job = new Job<TOutput>(this.#http, this.#transport, checkId("job", first.id), first);
-    const left = startedAt + timeout - Date.now();
-    if (left <= 0)
-      throw new GantryTimeoutError(
-        `job ${first.id} did not finish within ${timeout} ms (last status ${first.status})`,
+    const timedOut = (last: JobStatus<TOutput>) =>
+      new GantryTimeoutError(
+        `job ${first.id} did not finish within ${timeout} ms (last status ${last.status})`,
         {
           timeoutMs: timeout,
           jobId: first.id,
-          lastStatus: first,
+          lastStatus: last,
         },
       );
+    const left = startedAt + timeout - Date.now();
+    if (left <= 0) throw timedOut(first);
     try {
       return await job.wait({ timeout: left, ...signalOf(runOptions) });
     } catch (e) {
-      if (e instanceof GantryTimeoutError && e.jobId === first.id)
-        throw new GantryTimeoutError(e.message.replace(`${Math.round(left)} ms`, `${timeout} ms`), {
-          timeoutMs: timeout,
-          jobId: first.id,
-          lastStatus: job.lastStatus ?? first,
-        });
+      // Report the caller's timeout, not the remainder this wait was given.
+      if (e instanceof GantryTimeoutError && e.jobId === first.id) throw timedOut(job.lastStatus ?? first);
       throw e;
     }
   }

@@ -6,7 +6,7 @@
 import { startDeadline } from "./deadline.js";
 import type { JobContext } from "./job-context.js";
 import { sleep } from "./sleep.js";
-import { jobFeed } from "./sse-feed.js";
+import { jobFeed, progressTracker } from "./sse-feed.js";
 import { asJobStatus, isTerminal } from "./status.js";
 import { checkTransport } from "./stream.js";
 import type { JobStatus, ProgressOptions } from "./types.js";
@@ -30,20 +30,14 @@ export async function* progressOf(
       ...(last ? { lastStatus: last } : {}),
     };
   });
-  // Reconnects re-send a snapshot of the latest progress: report values, not events.
-  let seen: string | undefined;
-  const isNew = (v: unknown): boolean => {
-    const key = stableKey(v);
-    if (key === seen) return false;
-    seen = key;
-    return true;
-  };
+  const track = progressTracker();
   try {
     // Opening an event stream on a RunPod server would drain its `/stream` buffer, so SSE needs evidence.
     if (transport === "sse" || (transport === "auto" && ctx.transport.sse === true)) {
       const feed = jobFeed(ctx, undefined, { signal: deadline.signal, reconnectWindowMs: 120_000 });
       for await (const item of feed) {
-        if (item.type === "progress" && item.output !== undefined && isNew(item.output)) yield item.output;
+        const p = track(item);
+        if (p.changed) yield p.value;
       }
       return;
     }
@@ -57,18 +51,11 @@ export async function* progressOf(
       const job = asJobStatus(body, `status ${ctx.jobId}`);
       ctx.record(job);
       if (isTerminal(job.status)) return;
-      if (job.status === "IN_PROGRESS" && job.output !== undefined && isNew(job.output)) yield job.output;
+      const p = track({ type: "status", job });
+      if (p.changed) yield p.value;
       await sleep(intervalMs, deadline.signal);
     }
   } finally {
     deadline.dispose();
-  }
-}
-
-function stableKey(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? "undefined";
-  } catch {
-    return String(v);
   }
 }

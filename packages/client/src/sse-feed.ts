@@ -26,6 +26,33 @@ export interface FeedOptions {
   reconnectWindowMs: number;
 }
 
+/**
+ * Turns feed items into progress values, once per change. A `progress` event carries one; so does a status
+ * snapshot of a running job (its `output` is the latest progress), which is how a client that connects after
+ * the worker reported learns the current value. Reconnects re-send snapshots, hence the comparison.
+ */
+export function progressTracker(): (item: FeedItem) => { changed: boolean; value?: unknown } {
+  let last: string | undefined;
+  return (item) => {
+    let value: unknown;
+    if (item.type === "progress") value = item.output;
+    else if (item.type === "status" && item.job.status === "IN_PROGRESS") value = item.job.output;
+    if (value === undefined) return { changed: false };
+    const key = stableKey(value);
+    if (key === last) return { changed: false };
+    last = key;
+    return { changed: true, value };
+  };
+}
+
+export function stableKey(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? "undefined";
+  } catch {
+    return String(v);
+  }
+}
+
 export const isEventStream = (res: Response): boolean =>
   (res.headers.get("content-type") ?? "").toLowerCase().includes("text/event-stream");
 

@@ -7,7 +7,7 @@ import { GantryError } from "./errors.js";
 import type { OpenStream } from "./http.js";
 import { clamp, type JobContext, MIN_WAIT_MS, NO_HOLD_MS } from "./job-context.js";
 import { abortReason, sleep } from "./sleep.js";
-import { isEventStream, jobFeed, openFeed } from "./sse-feed.js";
+import { isEventStream, jobFeed, openFeed, progressTracker } from "./sse-feed.js";
 import { isObject, isTerminal, preview } from "./status.js";
 import type { JobStatus, StreamOptions, StreamTransport } from "./types.js";
 
@@ -45,12 +45,15 @@ export async function* streamJob(
     if (isEventStream(first.response)) {
       ctx.transport.sse = true;
       let chunks = 0;
+      const progress = progressTracker();
       for await (const item of jobFeed(ctx, first, { signal: deadline.signal, reconnectWindowMs })) {
+        const p = progress(item);
+        if (p.changed) options.onProgress?.(p.value);
         if (item.type === "chunk") {
           chunks++;
           yield item.output;
         } else if (item.type === "progress") {
-          options.onProgress?.(item.output);
+          // Reported through the tracker above.
         } else if (isTerminal(item.job.status) && chunks === 0 && hasSingleOutput(item.job)) {
           // What RunPod's `/stream` does for a handler that returns instead of yielding: its output, once.
           yield item.job.output;

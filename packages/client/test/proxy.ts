@@ -16,9 +16,11 @@ export interface Seen {
 export type Decision =
   | { kind: "pass"; path?: string }
   | { kind: "answer"; status: number; headers?: Record<string, string>; body?: unknown }
-  | { kind: "lose" };
+  | { kind: "lose" }
+  /** Never answers (until the proxy closes). */
+  | { kind: "hang" };
 
-export interface Proxy {
+export interface FaultProxy {
   url: string;
   seen: Seen[];
   /** Upstream answers of requests whose response was dropped. */
@@ -29,14 +31,24 @@ export interface Proxy {
 export async function startProxy(
   upstream: string,
   plan: (req: Seen, n: number) => Decision = () => ({ kind: "pass" }),
-): Promise<Proxy> {
+  port = 0,
+): Promise<FaultProxy> {
   const target = new URL(upstream);
   const seen: Seen[] = [];
   const lost: { status: number; body: string }[] = [];
   const server: Server = createServer((req, res) => {
-    const entry: Seen = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, at: Date.now() };
+    const entry: Seen = {
+      method: req.method ?? "GET",
+      url: req.url ?? "/",
+      headers: req.headers,
+      at: Date.now(),
+    };
     seen.push(entry);
     const d = plan(entry, seen.length);
+    if (d.kind === "hang") {
+      req.resume();
+      return;
+    }
     if (d.kind === "answer") {
       req.resume();
       res.writeHead(d.status, { "content-type": "application/json", ...d.headers });
@@ -72,10 +84,10 @@ export async function startProxy(
     res.on("close", () => up.destroy());
     req.pipe(up);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     seen,
     lost,
     close: () =>

@@ -5,7 +5,6 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { DestinationStream, Logger } from "pino";
@@ -16,8 +15,10 @@ import { createScrubbedLogger, SecretScrubber } from "./config/log-redaction.js"
 import { prepareSecrets } from "./config/secrets.js";
 import type { EndpointConfig } from "./domain/endpoint.js";
 import { Engine, type EngineOptions } from "./engine/engine.js";
+import { startPgCluster } from "./engine/pg-cluster.js";
 import { GantryMetrics } from "./metrics/metrics.js";
-import { openSqliteStore } from "./store/sqlite.js";
+import { describeStore, openStore } from "./store/open-store.js";
+import { PostgresJobStore } from "./store/postgres.js";
 import type { JobStore } from "./store/store.js";
 import { createSupervision, type Supervision, type SupervisionOptions } from "./supervisor/attach.js";
 
@@ -61,6 +62,12 @@ export interface GantryServer {
   close(): Promise<void>;
 }
 
+/** The password part of a database URL, so logs scrub it wherever it shows up. */
+function databasePassword(url: string | undefined): string | undefined {
+  if (!url || !URL.canParse(url)) return undefined;
+  return decodeURIComponent(new URL(url).password) || undefined;
+}
+
 /** Connections still open this long after close() are cut (an SSE client that never leaves). */
 const CLOSE_GRACE_MS = 5000;
 
@@ -97,17 +104,36 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
     secrets.workerSecret,
     config.webhook.secret,
     ...(config.auth.adminKeys ?? []),
+    config.databaseUrl,
+    databasePassword(config.databaseUrl),
   ]);
   if (config.endpoints.length === 0)
     logger.warn("no endpoints configured; every /v2/{endpointId} route will 404");
 
-  const store = await openSqliteStore({
-    path: config.store === "memory" ? ":memory:" : join(config.dataDir, "gantry.db"),
+  const store = await openStore(config, {
+    onPostgresError: (err) => logger.warn({ err }, "PostgreSQL connection error (the pool reconnects)"),
   });
+  // Several nodes may share a PostgreSQL store: wake-ups over LISTEN/NOTIFY, once-only work on the leader.
+  let pgCluster: Awaited<ReturnType<typeof startPgCluster>> | undefined;
+  if (store instanceof PostgresJobStore) {
+    try {
+      pgCluster = await startPgCluster({
+        store,
+        log: logger.child({ component: "cluster" }),
+        ...(config.cluster?.nodeName ? { nodeName: config.cluster.nodeName } : {}),
+        ...(config.cluster?.leaderTtlMs ? { leaderTtlMs: config.cluster.leaderTtlMs } : {}),
+        ...(config.cluster?.recheckMs ? { recheckMs: config.cluster.recheckMs } : {}),
+      });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
   const endpoints = new Map<string, EndpointConfig>(config.endpoints.map((e) => [e.id, e]));
   const metrics = new GantryMetrics();
   const engine = new Engine({
     store,
+    ...(pgCluster ? { cluster: pgCluster.cluster } : {}),
     endpoints,
     log: logger.child({ component: "engine" }),
     options: {
@@ -186,17 +212,33 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
   try {
     ({ server, address } = await listen(app, config.host, config.port));
   } catch (err) {
+    await pgCluster?.close();
     await store.close();
     throw err;
+  }
+  // With several nodes the autoscaler runs on the leader only; a node that stops leading stops its workers.
+  if (pgCluster && supervision) {
+    const s = supervision;
+    pgCluster.leadership.onChange((leader) => {
+      if (leader) s.start();
+      else void s.supervisor.standDown();
+    });
   }
   engine.start();
 
   const url = `http://${urlHost(address.address)}:${address.port}`;
   publicUrl =
     config.publicUrl ?? `http://${urlHost(publicHost(config.host, address.address))}:${address.port}`;
-  supervision?.start();
+  if (!pgCluster) supervision?.start();
   logger.info(
-    { url, publicUrl, endpoints: [...endpoints.keys()], store: config.store, supervised: !!supervision },
+    {
+      url,
+      publicUrl,
+      endpoints: [...endpoints.keys()],
+      store: describeStore(config),
+      supervised: !!supervision,
+      ...(pgCluster ? { node: pgCluster.nodeName } : {}),
+    },
     "gantry server listening",
   );
 
@@ -215,6 +257,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
       await closed;
       clearInterval(idle);
       clearTimeout(grace);
+      await pgCluster?.close();
       await store.close();
       logger.info("gantry server stopped");
     })();

@@ -16,7 +16,12 @@ export interface GantryConfig {
   port: number;
   /** Absolute; holds `gantry.db` and `secrets.json`. */
   dataDir: string;
-  store: "sqlite" | "memory";
+  /** Default "sqlite"; "postgres" when a database URL is given and no store is chosen. */
+  store: "sqlite" | "memory" | "postgres";
+  /** The PostgreSQL URL (config `databaseUrl`, env `GANTRY_DATABASE_URL` or `DATABASE_URL`); set when store is postgres. */
+  databaseUrl?: string;
+  /** PostgreSQL store settings (used when store is postgres). */
+  postgres: { schema: string; poolSize: number; migrate: boolean };
   /** How workers reach the server; when unset, derived from the bound address at start-up. */
   publicUrl?: string;
   logLevel: LogLevel;
@@ -28,6 +33,8 @@ export interface GantryConfig {
   rateLimits: RateLimits | false;
   /** `auth`: `/metrics` requires an API key. */
   metrics: { auth: boolean };
+  /** Several nodes sharing a PostgreSQL store: leader lease duration, long-poll re-check period, node name. */
+  cluster?: { nodeName?: string; leaderTtlMs?: number; recheckMs?: number };
   endpoints: EndpointConfig[];
 }
 
@@ -40,6 +47,7 @@ export const CONFIG_DEFAULTS = {
   pingIntervalMs: 10_000,
   takeHoldMs: 30_000,
   webhook: { attempts: 3, delayMs: 10_000 },
+  postgres: { schema: "gantry", poolSize: 10, migrate: true },
 } as const;
 
 export class ConfigError extends Error {
@@ -60,7 +68,9 @@ export interface LoadConfigOptions {
   /** Environment to read `GANTRY_*` from; default `process.env`. Pass `{}` to ignore the environment. */
   env?: Record<string, string | undefined>;
   /** Highest precedence (command-line flags). */
-  overrides?: Partial<Pick<ConfigFile, "host" | "port" | "dataDir" | "store" | "publicUrl" | "logLevel">>;
+  overrides?: Partial<
+    Pick<ConfigFile, "host" | "port" | "dataDir" | "store" | "databaseUrl" | "publicUrl" | "logLevel">
+  >;
   /** Base for a relative `dataDir`; default: the config file's directory, else the working directory. */
   cwd?: string;
 }
@@ -104,6 +114,12 @@ function fromEnv(env: Record<string, string | undefined>): Record<string, unknow
   if (dataDir) out.dataDir = dataDir;
   const store = text("GANTRY_STORE");
   if (store) out.store = store;
+  // DATABASE_URL is a shared convention (it may point at another app's MySQL): only a PostgreSQL URL counts.
+  const sharedUrl = text("DATABASE_URL");
+  const databaseUrl =
+    text("GANTRY_DATABASE_URL") ??
+    (sharedUrl && /^postgres(ql)?:\/\//i.test(sharedUrl) ? sharedUrl : undefined);
+  if (databaseUrl) out.databaseUrl = databaseUrl;
   const publicUrl = text("GANTRY_PUBLIC_URL");
   if (publicUrl) out.publicUrl = publicUrl;
   const logLevel = text("GANTRY_LOG_LEVEL");
@@ -177,6 +193,11 @@ export function loadConfig(options: LoadConfigOptions = {}): GantryConfig {
   });
 
   const host = file.host ?? CONFIG_DEFAULTS.host;
+  // A database URL alone selects PostgreSQL; an explicit store always wins.
+  const store = file.store ?? (file.databaseUrl ? "postgres" : CONFIG_DEFAULTS.store);
+  if (store === "postgres" && !file.databaseUrl) {
+    problems.push('databaseUrl: required when store is "postgres" (or set DATABASE_URL)');
+  }
   const disabled = file.auth?.disabled ?? false;
   if (disabled && !isLoopbackHost(host)) {
     problems.push(
@@ -191,7 +212,12 @@ export function loadConfig(options: LoadConfigOptions = {}): GantryConfig {
     host,
     port: file.port ?? CONFIG_DEFAULTS.port,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(base, dataDir),
-    store: file.store ?? CONFIG_DEFAULTS.store,
+    store,
+    postgres: {
+      schema: file.postgres?.schema ?? CONFIG_DEFAULTS.postgres.schema,
+      poolSize: file.postgres?.poolSize ?? CONFIG_DEFAULTS.postgres.poolSize,
+      migrate: file.postgres?.migrate ?? CONFIG_DEFAULTS.postgres.migrate,
+    },
     logLevel: file.logLevel ?? CONFIG_DEFAULTS.logLevel,
     auth: { apiKeys: file.auth?.apiKeys ?? [], disabled },
     pingIntervalMs: file.pingIntervalMs ?? CONFIG_DEFAULTS.pingIntervalMs,
@@ -205,8 +231,10 @@ export function loadConfig(options: LoadConfigOptions = {}): GantryConfig {
     endpoints,
   };
   if (file.publicUrl) config.publicUrl = file.publicUrl.replace(/\/+$/, "");
+  if (store === "postgres" && file.databaseUrl) config.databaseUrl = file.databaseUrl;
   if (file.auth?.workerSecret) config.auth.workerSecret = file.auth.workerSecret;
   if (file.auth?.adminKeys && file.auth.adminKeys.length > 0) config.auth.adminKeys = file.auth.adminKeys;
   if (file.webhook?.secret) config.webhook.secret = file.webhook.secret;
+  if (file.cluster) config.cluster = { ...file.cluster };
   return config;
 }

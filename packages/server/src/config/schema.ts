@@ -65,7 +65,25 @@ export const configFileSchema = z.strictObject({
   host: z.string().min(1).optional(),
   port: int().min(0).max(65535).optional(),
   dataDir: z.string().min(1).optional(),
-  store: z.enum(["sqlite", "memory"]).optional(),
+  store: z.enum(["sqlite", "memory", "postgres"]).optional(),
+  // Password included, so the URL is scrubbed from logs like any secret.
+  databaseUrl: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\/./.test(v) && URL.canParse(v), {
+      message: "must be a postgres:// or postgresql:// URL",
+    })
+    .optional(),
+  postgres: z
+    .strictObject({
+      schema: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { message: "must be letters, digits and _ (max 63)" })
+        .optional(),
+      poolSize: int().min(1).max(1000).optional(),
+      /** false: refuse to start on an out-of-date schema instead of migrating (run `gantry migrate`). */
+      migrate: z.boolean().optional(),
+    })
+    .optional(),
   publicUrl: z
     .string()
     .refine((v) => /^https?:\/\/[^/]+/.test(v) && URL.canParse(v), { message: "must be an http(s) URL" })
@@ -91,6 +109,17 @@ export const configFileSchema = z.strictObject({
     .optional(),
   rateLimits: rateLimitsSchema.optional(),
   metrics: z.strictObject({ auth: z.boolean().optional() }).optional(),
+  // Several nodes on one PostgreSQL store (docs/deployment.md); ignored by a single-node store.
+  cluster: z
+    .strictObject({
+      nodeName: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,100}$/, { message: "must be 1–100 of [A-Za-z0-9_.-]" })
+        .optional(),
+      leaderTtlMs: int().min(1000).max(300_000).optional(),
+      recheckMs: int().min(100).max(10_000).optional(),
+    })
+    .optional(),
   endpoints: z.array(endpointSchema).optional(),
 });
 

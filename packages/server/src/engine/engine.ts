@@ -13,8 +13,10 @@ import {
   type JobView,
 } from "../domain/job.js";
 import { resolvePolicy } from "../domain/policy.js";
-import type { JobStore, NewJob } from "../store/store.js";
+import { isClusterStore, type JobStore, type NewJob } from "../store/store.js";
+import { type EventBus, eventOfKey, keyOfEvent } from "./bus.js";
 import { NODE_ID_PATTERN, newJobId } from "./ids.js";
+import { AlwaysLeader, type Leadership } from "./leader.js";
 import { type EngineLogger, silentLogger } from "./logger.js";
 import type {
   HealthView,
@@ -27,10 +29,12 @@ import type {
   WorkerDoneBody,
   WorkerJob,
 } from "./platform.js";
+import { MemoryStopSignals, type StopSignals, StoreStopSignals } from "./stop-signals.js";
 import { Sweeper } from "./sweeper.js";
 import { toSummary, toView } from "./view.js";
 import { Waiters } from "./waiters.js";
 import { WebhookDispatcher, type WebhookOptions } from "./webhooks.js";
+import { WorkerRegistrySync } from "./worker-sync.js";
 import { type WorkerInfo, WorkerRegistry } from "./workers.js";
 
 export interface EngineOptions {
@@ -58,8 +62,24 @@ export interface EngineHooks {
   onJobTaken?(job: JobRecord): void;
 }
 
+/**
+ * Several nodes sharing one store (issue #7). The store must implement `ClusterStore`. Wake-ups travel over the
+ * bus; stop signals and the worker registry live in the store; sweeps and webhook delivery run on the leader.
+ */
+export interface EngineCluster {
+  bus: EventBus;
+  /** Who runs the once-only work; default: this node always (tests). */
+  leadership?: Leadership;
+  /** Longest a long-poll or live feed goes without re-reading the store. Default 1000. */
+  recheckMs?: number;
+  /** Period of the worker registry sync. Default 1000. */
+  workerSyncMs?: number;
+}
+
 export interface EngineInit {
   store: JobStore;
+  /** Additive: present when several Gantry nodes share the store. */
+  cluster?: EngineCluster;
   endpoints: EndpointLookup;
   clock?: () => number;
   log?: EngineLogger;
@@ -76,8 +96,8 @@ const clampWait = (ms: unknown, max: number): number =>
   typeof ms === "number" && Number.isFinite(ms) ? Math.min(Math.max(0, ms), max) : 0;
 
 const MAX_WAIT_MS = 300_000;
-/** A worker that never polls job-stop (old SDKs) must not grow this without bound. */
-const MAX_PENDING_STOPS = 1000;
+/** Stop signals nobody collected (a worker without the job-stop channel) are dropped after this long. */
+const STOP_SIGNAL_KEEP_MS = 600_000;
 
 const jobKey = (id: string): string => `job:${id}`;
 const queueKey = (endpointId: string): string => `queue:${endpointId}`;
@@ -95,7 +115,12 @@ export class Engine implements Platform {
   private readonly hooks: EngineHooks;
   /** Exposed for tests and diagnostics (e.g. how many takers are parked). */
   readonly waiters = new Waiters();
-  private readonly stops = new Map<string, Set<string>>();
+  private readonly stops: StopSignals;
+  /** Who runs sweeps and webhook delivery; a single node always does. */
+  readonly leadership: Leadership;
+  private readonly cluster: EngineCluster | undefined;
+  private readonly workerSync: WorkerRegistrySync | undefined;
+  private readonly clusterCleanup: (() => void)[] = [];
   private readonly nodeId: string;
   private readonly takeHoldMs: number;
   private readonly stopHoldMs: number;
@@ -109,6 +134,12 @@ export class Engine implements Platform {
     this.clock = init.clock ?? Date.now;
     this.log = init.log ?? silentLogger;
     this.hooks = init.hooks ?? {};
+    this.cluster = init.cluster;
+    this.leadership = init.cluster?.leadership ?? new AlwaysLeader();
+    if (init.cluster && !isClusterStore(init.store))
+      throw new Error("a store shared by several nodes must implement ClusterStore");
+    this.stops =
+      isClusterStore(init.store) && init.cluster ? new StoreStopSignals(init.store) : new MemoryStopSignals();
     this.nodeId = o.nodeId ?? "g1";
     if (!NODE_ID_PATTERN.test(this.nodeId))
       throw new Error(`nodeId must be letters and digits, got "${this.nodeId}"`);
@@ -121,6 +152,13 @@ export class Engine implements Platform {
       unhealthyMs: o.unhealthyMs ?? 600_000,
       ...(o.recycleHoldMs !== undefined ? { recycleHoldMs: o.recycleHoldMs } : {}),
     });
+    if (init.cluster && isClusterStore(init.store)) {
+      this.workerSync = new WorkerRegistrySync(this.workers, init.store, {
+        clock: this.clock,
+        log: this.log,
+      });
+      this.waiters.maxSleepMs = init.cluster.recheckMs ?? 1000;
+    }
     this.webhooks = new WebhookDispatcher(
       this.store,
       {
@@ -146,8 +184,12 @@ export class Engine implements Platform {
           this.waiters.notify(jobKey(job.id));
           this.waiters.forget(jobKey(job.id));
         },
+        active: () => this.leadership.isLeader(),
         afterTick: async (now) => {
-          await this.webhooks.kick();
+          if (this.leadership.isLeader()) {
+            await this.webhooks.kick();
+            if (this.cluster) await this.store.pruneStopSignals?.(now - STOP_SIGNAL_KEEP_MS);
+          }
           await this.pruneWorkers(now);
         },
       },
@@ -159,16 +201,47 @@ export class Engine implements Platform {
 
   /** Starts the sweeper and resumes webhook deliveries left pending by a previous run. */
   start(): void {
+    if (this.cluster) this.startCluster(this.cluster);
     this.sweeper.start();
-    void this.webhooks.kick();
+    if (this.leadership.isLeader()) void this.webhooks.kick();
+  }
+
+  /** Wires the bus both ways, the leader lease and the worker registry sync. */
+  private startCluster(cluster: EngineCluster): void {
+    this.waiters.relay = (key, wake) => {
+      const event = eventOfKey(key, wake);
+      if (event) cluster.bus.publish(event);
+    };
+    this.clusterCleanup.push(
+      cluster.bus.subscribe((e) => {
+        if (e.topic === "workers") void this.workerSync?.sync();
+        else this.waiters.deliver(keyOfEvent(e), e.wake);
+      }),
+      this.leadership.onChange((leader) => {
+        if (leader) void this.webhooks.kick();
+      }),
+    );
+    this.leadership.start();
+    const sync = this.workerSync;
+    if (sync) {
+      const timer = setInterval(() => {
+        void sync.sync().then((changed) => {
+          if (changed) cluster.bus.publish({ topic: "workers", id: this.nodeId });
+        });
+      }, cluster.workerSyncMs ?? 1000);
+      timer.unref();
+      this.clusterCleanup.push(() => clearInterval(timer));
+    }
   }
 
   /** Stops timers and releases every pending long-poll promptly. Does not close the store. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.waiters.close();
+    for (const undo of this.clusterCleanup.splice(0)) undo();
     await this.sweeper.stop();
     await this.webhooks.stop();
+    await this.leadership.stop();
   }
 
   hasEndpoint(endpointId: string): boolean {
@@ -363,9 +436,13 @@ export class Engine implements Platform {
       }
     };
     const off = this.waiters.on(jobKey(jobId), () => void pump());
+    // Another node's wake-up may be lost: re-read the store now and then while the feed is open.
+    const recheck = this.cluster ? setInterval(() => void pump(), this.cluster.recheckMs ?? 1000) : undefined;
+    recheck?.unref();
     function close(): void {
       closed = true;
       off();
+      if (recheck) clearInterval(recheck);
     }
     await pump();
     return close;
@@ -447,7 +524,10 @@ export class Engine implements Platform {
       // It asked to be recycled (stopPod): hold the poll like an empty queue, since an instant empty answer
       // would make it spin. Nothing notifies this key; the wait ends at the hold, on abort or on stop.
       const k = recycleKey(workerId);
-      await this.waiters.waitChange(k, this.waiters.stamp(k), clampWait(waitMs, this.takeHoldMs), signal);
+      const until = Date.now() + clampWait(waitMs, this.takeHoldMs);
+      // Sleeps are bounded on a multi-node engine: keep holding until the deadline.
+      while (!signal?.aborted && !this.stopped && Date.now() < until)
+        await this.waiters.waitChange(k, this.waiters.stamp(k), until - Date.now(), signal);
       return [];
     }
     const key = queueKey(endpointId);
@@ -583,11 +663,8 @@ export class Engine implements Platform {
     const deadline = Date.now() + clampWait(waitMs, this.stopHoldMs);
     for (;;) {
       const seen = this.waiters.stamp(key);
-      const pending = this.stops.get(workerId);
-      if (pending && pending.size > 0) {
-        this.stops.delete(workerId);
-        return [...pending];
-      }
+      const pending = await this.stops.take(workerId);
+      if (pending.length > 0) return pending;
       const left = deadline - Date.now();
       if (left <= 0 || signal?.aborted || this.stopped) return [];
       await this.waiters.waitChange(key, seen, left, signal);
@@ -620,8 +697,9 @@ export class Engine implements Platform {
         this.afterTerminal(r.job);
       }
     }
-    this.stops.delete(workerId);
+    await this.stops.clear(workerId);
     this.workers.remove(workerId);
+    await this.workerSync?.forget([workerId]);
     return released;
   }
 
@@ -656,13 +734,10 @@ export class Engine implements Platform {
   }
 
   private sendStop(workerId: string, jobId: string): void {
-    let set = this.stops.get(workerId);
-    if (!set) {
-      set = new Set();
-      this.stops.set(workerId, set);
-    }
-    if (set.size < MAX_PENDING_STOPS) set.add(jobId);
-    this.waiters.notify(stopKey(workerId));
+    this.stops.add(workerId, jobId, this.clock()).then(
+      () => this.waiters.notify(stopKey(workerId)),
+      (err: unknown) => this.log.error({ err, workerId, jobId }, "could not record a stop signal"),
+    );
   }
 
   private afterTerminal(job: JobRecord): void {
@@ -683,10 +758,12 @@ export class Engine implements Platform {
     const busy = new Set<string>();
     const endpoints = new Set(this.workers.endpoints());
     for (const ep of endpoints) for (const w of (await this.store.workerLoads(ep)).keys()) busy.add(w);
-    for (const id of this.workers.prune(now, (w) => busy.has(w))) {
-      this.stops.delete(id);
+    const gone = this.workers.prune(now, (w) => busy.has(w));
+    for (const id of gone) {
+      if (!this.cluster) await this.stops.clear(id);
       this.log.debug({ workerId: id }, "worker forgotten");
     }
+    await this.workerSync?.forget(gone);
   }
 }
 

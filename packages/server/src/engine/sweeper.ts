@@ -18,6 +18,8 @@ export interface SweepEvents {
   terminal(job: JobRecord): void;
   stop(workerId: string, jobId: string): void;
   deleted(job: { id: string; endpointId?: string }): void;
+  /** Additive: whether this node runs the store sweeps now (multi-node: only the leader). Default yes. */
+  active?(): boolean;
   afterTick(now: number): Promise<void>;
 }
 
@@ -62,6 +64,11 @@ export class Sweeper {
   }
 
   private async pass(now: number): Promise<void> {
+    if (this.events.active?.() !== false) await this.sweepStore(now);
+    await this.events.afterTick(now);
+  }
+
+  private async sweepStore(now: number): Promise<void> {
     for (const job of await this.store.expiredLeases(now, BATCH)) {
       if (!job.workerId) continue;
       const maxRetries = this.events.maxRetries(job.endpointId);
@@ -101,7 +108,5 @@ export class Sweeper {
     }
 
     for (const id of await this.store.expireRetention(now, BATCH)) this.events.deleted({ id });
-
-    await this.events.afterTick(now);
   }
 }

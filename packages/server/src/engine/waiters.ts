@@ -16,6 +16,12 @@ export class Waiters {
   private readonly sleepers = new Map<string, Set<Sleeper>>();
   private readonly listeners = new Map<string, Set<() => void>>();
   private closed = false;
+  /**
+   * Multi-node (set by the engine when it has a bus): every local notify is also handed here, and no sleep lasts
+   * longer than `maxSleepMs`, so a waiter re-checks the store even if another node's wake-up was lost.
+   */
+  relay: ((key: string, wake: number | undefined) => void) | undefined;
+  maxSleepMs: number | undefined;
 
   stamp(key: string): number {
     return this.stamps.get(key) ?? 0;
@@ -36,7 +42,8 @@ export class Waiters {
       }
       const bucket = set;
       const onAbort = (): void => sleeper.wake(false);
-      const timer = setTimeout(() => sleeper.wake(false), timeoutMs);
+      const sleepMs = this.maxSleepMs === undefined ? timeoutMs : Math.min(timeoutMs, this.maxSleepMs);
+      const timer = setTimeout(() => sleeper.wake(false), sleepMs);
       const sleeper: Sleeper = {
         wake: (changed) => {
           clearTimeout(timer);
@@ -53,16 +60,31 @@ export class Waiters {
 
   /** Moves the stamp and wakes every sleeper and listener of `key`. */
   notify(key: string): void {
-    this.stamps.set(key, ++this.seq);
-    for (const s of [...(this.sleepers.get(key) ?? [])]) s.wake(true);
-    this.fire(key);
+    this.relay?.(key, undefined);
+    this.deliver(key);
   }
 
   /** Moves the stamp and wakes the longest-waiting sleeper only (one new job → one taker). */
   notifyOne(key: string): void {
+    this.relay?.(key, 1);
+    this.deliver(key, 1);
+  }
+
+  /** A wake-up from another node: like notify (or `wake` sleepers), without relaying it back. */
+  deliver(key: string, wake?: number): void {
+    if (wake !== undefined) {
+      this.stamps.set(key, ++this.seq);
+      const set = this.sleepers.get(key);
+      for (let i = 0; set && i < wake; i++) {
+        const next = set.values().next();
+        if (next.done) break;
+        next.value.wake(true);
+      }
+      this.fire(key);
+      return;
+    }
     this.stamps.set(key, ++this.seq);
-    const first = this.sleepers.get(key)?.values().next();
-    if (first && !first.done) first.value.wake(true);
+    for (const s of [...(this.sleepers.get(key) ?? [])]) s.wake(true);
     this.fire(key);
   }
 

@@ -21,6 +21,9 @@ export interface WorkerInfo {
   recycle: boolean;
 }
 
+/** Multi-node: one registry entry as plain data, shared through the store (worker-sync.ts). */
+export type WorkerSnapshot = Entry;
+
 interface Entry {
   id: string;
   endpointId: string;
@@ -190,6 +193,25 @@ export class WorkerRegistry {
       out.push(info);
     }
     return out;
+  }
+
+  // ─── multi-node: the registry is replicated through the store by `WorkerRegistrySync` ──────────────────────
+  snapshots(): WorkerSnapshot[] {
+    return [...this.entries.values()].map((e) => structuredClone(e));
+  }
+
+  /** Takes another node's newer copy of an entry; `lastSeen` never moves back. */
+  adopt(snapshot: WorkerSnapshot): void {
+    const current = this.entries.get(snapshot.id);
+    const next = structuredClone(snapshot);
+    if (current) next.lastSeen = Math.max(current.lastSeen, next.lastSeen);
+    this.entries.set(next.id, next);
+  }
+
+  /** Another node heard from the worker at `lastSeen`. */
+  touch(workerId: string, lastSeen: number): void {
+    const e = this.entries.get(workerId);
+    if (e && lastSeen > e.lastSeen) e.lastSeen = lastSeen;
   }
 
   static summarize(workers: readonly WorkerInfo[]): WorkerSummary {

@@ -86,6 +86,29 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX jobs_recent ON jobs (endpoint_id, created_at);
   CREATE INDEX jobs_recent_status ON jobs (endpoint_id, status, created_at);
   `,
+  // 3: cluster state (stop signals, shared worker registry, leases); used when several nodes share a store.
+  `
+  CREATE TABLE stop_signals (
+    worker_id  TEXT NOT NULL,
+    job_id     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    UNIQUE (worker_id, job_id)
+  );
+  CREATE INDEX stop_signals_created ON stop_signals (created_at);
+  CREATE TABLE workers (
+    id          TEXT PRIMARY KEY,
+    endpoint_id TEXT NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    changed_at  INTEGER NOT NULL,
+    data        TEXT NOT NULL
+  );
+  CREATE TABLE leases (
+    name   TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until  INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,9 +16,11 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { isTerminal, type JobRecord, type JobStatus, type StreamChunk } from "../domain/job.js";
 import { type LifecycleEvent, sourcesOf, transition } from "../domain/state-machine.js";
+import { sqliteClusterStore } from "./sqlite-cluster.js";
 import { migrate } from "./sqlite-schema.js";
 import type {
   Change,
+  ClusterStore,
   ChunkAppend,
   DrainResult,
   FinishRequest,
@@ -28,6 +30,7 @@ import type {
   NewJob,
   QueueStats,
   WebhookDelivery,
+  WorkerRow,
 } from "./store.js";
 import { LIST_RECENT_MAX } from "./store.js";
 
@@ -682,6 +685,40 @@ export class SqliteJobStore implements JobStore {
   close(): Promise<void> {
     if (this.db.open) this.db.close();
     return Promise.resolve();
+  }
+
+  // ─── cluster state (issue #7; see sqlite-cluster.ts) ───────────────────────────────────────────────────────
+  private clusterPart: ClusterStore | undefined;
+  private get cluster(): ClusterStore {
+    this.clusterPart ??= sqliteClusterStore(this.db);
+    return this.clusterPart;
+  }
+  addStopSignal(workerId: string, jobId: string, now: number): Promise<void> {
+    return this.cluster.addStopSignal(workerId, jobId, now);
+  }
+  takeStopSignals(workerId: string, limit: number): Promise<string[]> {
+    return this.cluster.takeStopSignals(workerId, limit);
+  }
+  clearStopSignals(workerId: string): Promise<void> {
+    return this.cluster.clearStopSignals(workerId);
+  }
+  pruneStopSignals(before: number): Promise<number> {
+    return this.cluster.pruneStopSignals(before);
+  }
+  upsertWorkers(rows: WorkerRow[]): Promise<void> {
+    return this.cluster.upsertWorkers(rows);
+  }
+  listWorkerRows(): Promise<WorkerRow[]> {
+    return this.cluster.listWorkerRows();
+  }
+  deleteWorkerRows(ids: string[]): Promise<void> {
+    return this.cluster.deleteWorkerRows(ids);
+  }
+  acquireLease(name: string, holder: string, now: number, until: number): Promise<boolean> {
+    return this.cluster.acquireLease(name, holder, now, until);
+  }
+  releaseLease(name: string, holder: string): Promise<void> {
+    return this.cluster.releaseLease(name, holder);
   }
 }
 

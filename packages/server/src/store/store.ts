@@ -104,7 +104,7 @@ export interface ListRecentOptions {
   status?: JobStatus;
 }
 
-export interface JobStore {
+export interface JobStore extends Partial<ClusterStore> {
   insert(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   get(id: string): Promise<JobRecord | undefined>;
   /** The job of the endpoint that was submitted with this idempotency key, if it still exists. */
@@ -188,4 +188,57 @@ export interface JobStore {
   getWebhook(id: number): Promise<WebhookDelivery | undefined>;
 
   close(): Promise<void>;
+}
+
+// ─── Cluster state (issue #7: many Gantry nodes on one database) ─────────────────────────────────────────────
+// Optional on `JobStore`: a single-node store may leave them out. A store shared by several nodes implements
+// them all (`isClusterStore`); the engine then keeps stop signals, the worker registry and the leader lease here.
+
+/** One worker as the engine's registry shares it; `data` is the engine's own JSON, opaque to the store. */
+export interface WorkerRow {
+  id: string;
+  endpointId: string;
+  /** Latest contact (ms since the epoch); an upsert never moves it back. */
+  lastSeen: number;
+  /** When `data` last changed; an upsert with an older `changedAt` keeps the stored `data`. */
+  changedAt: number;
+  data: unknown;
+}
+
+export interface ClusterStore {
+  /** Records that `workerId` must stop `jobId`; a repeat is a no-op. */
+  addStopSignal(workerId: string, jobId: string, now: number): Promise<void>;
+  /** Removes and returns up to `limit` pending stop ids of the worker, oldest first, atomically. */
+  takeStopSignals(workerId: string, limit: number): Promise<string[]>;
+  clearStopSignals(workerId: string): Promise<void>;
+  /** Deletes stop signals recorded before `before` (a worker that never polls job-stop); returns how many. */
+  pruneStopSignals(before: number): Promise<number>;
+
+  upsertWorkers(rows: WorkerRow[]): Promise<void>;
+  listWorkerRows(): Promise<WorkerRow[]>;
+  deleteWorkerRows(ids: string[]): Promise<void>;
+
+  /**
+   * Takes or renews the named lease for `holder` until `until`: granted when free, lapsed (`until <= now` of the
+   * stored row) or already held by `holder`. Exactly one of concurrent callers wins.
+   */
+  acquireLease(name: string, holder: string, now: number, until: number): Promise<boolean>;
+  /** Gives the lease up at once if `holder` has it. */
+  releaseLease(name: string, holder: string): Promise<void>;
+}
+
+const CLUSTER_METHODS = [
+  "addStopSignal",
+  "takeStopSignals",
+  "clearStopSignals",
+  "pruneStopSignals",
+  "upsertWorkers",
+  "listWorkerRows",
+  "deleteWorkerRows",
+  "acquireLease",
+  "releaseLease",
+] as const satisfies readonly (keyof ClusterStore)[];
+
+export function isClusterStore(store: JobStore): store is JobStore & ClusterStore {
+  return CLUSTER_METHODS.every((m) => typeof store[m] === "function");
 }

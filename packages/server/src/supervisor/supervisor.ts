@@ -158,6 +158,8 @@ export class Supervisor {
   /** Exit handling in flight (it releases jobs through the host): close() waits for it. */
   readonly #exiting = new Set<Promise<void>>();
   #closed = false;
+  /** The loop is wanted (start() until close() or standDown()). */
+  #running = false;
 
   constructor(options: SupervisorOptions, endpoints: Iterable<SupervisedEndpoint> = []) {
     this.#o = {
@@ -206,14 +208,24 @@ export class Supervisor {
   // ── lifecycle ──────────────────────────────────────────────────────────────
 
   start(): void {
-    if (this.#timer || this.#closed) return;
+    if (this.#running || this.#closed) return;
+    this.#running = true;
     const loop = (): void => {
       this.#timer = setTimeout(async () => {
         await this.tick();
-        if (!this.#closed) loop();
+        if (this.#running && !this.#closed) loop();
       }, this.#o.tickMs);
     };
     loop();
+  }
+
+  /**
+   * Multi-node: another node runs the autoscaler now. Stops the loop and this node's workers like close(), but
+   * start() may resume it later (this node became the leader again).
+   */
+  async standDown(graceMs = this.#o.stopGraceMs): Promise<void> {
+    if (this.#closed) return;
+    await this.#halt(graceMs, "another node runs the autoscaler");
   }
 
   /** One pass over every endpoint (the loop calls it; tests may too). Never rejects. */
@@ -237,13 +249,18 @@ export class Supervisor {
   /** Stops the loop and every worker it started: SIGTERM, then SIGKILL after the grace period. */
   async close(graceMs = this.#o.stopGraceMs): Promise<void> {
     this.#closed = true;
+    await this.#halt(graceMs, "platform shutting down");
+  }
+
+  async #halt(graceMs: number, why: string): Promise<void> {
+    this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#ticking;
     const exits: Promise<unknown>[] = [];
     for (const ep of this.#endpoints.values()) {
       for (const w of ep.workers.values()) {
-        w.stopping ??= "platform shutting down";
+        w.stopping ??= why;
         exits.push(w.handle.stop("SIGTERM", graceMs));
       }
     }

@@ -2,6 +2,10 @@
  * The behavioural contract of `JobStore` as a vitest suite. Every adapter runs it:
  *   describeStoreConformance("sqlite file", () => openSqliteStore({ path }))
  * Each test opens a fresh store and closes it afterwards. Test support: excluded from the package build.
+ *
+ * `options.peer` opens another store over the same data as the store of the running test (another pool, another
+ * connection — what a second Gantry node would hold); the race cases then pit them against each other.
+ * Without it they race concurrent callers of the one store.
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -11,15 +15,34 @@ import type { JobStore, NewJob } from "../store/store.js";
 const T0 = 1_700_000_000_000;
 const LEASE = 30_000;
 
-export function describeStoreConformance(name: string, open: () => Promise<JobStore>): void {
+export interface ConformanceOptions {
+  /** Another store over the data of the store most recently returned by `open`. */
+  peer?: () => Promise<JobStore>;
+}
+
+export function describeStoreConformance(
+  name: string,
+  open: () => Promise<JobStore>,
+  options: ConformanceOptions = {},
+): void {
   describe(`JobStore conformance: ${name}`, () => {
     let store: JobStore;
+    let peers: JobStore[] = [];
     beforeEach(async () => {
       store = await open();
     });
     afterEach(async () => {
+      await Promise.all(peers.map((p) => p.close()));
+      peers = [];
       await store.close();
     });
+    /** A second "node" on the same data (or the same store when the adapter offers no peer). */
+    const peer = async (): Promise<JobStore> => {
+      if (!options.peer) return store;
+      const p = await options.peer();
+      peers.push(p);
+      return p;
+    };
 
     const job = (over: Partial<NewJob> = {}): NewJob => ({
       id: `job-${randomUUID()}`,
@@ -719,6 +742,217 @@ export function describeStoreConformance(name: string, open: () => Promise<JobSt
         await store.expireRetention(T0 + 601, 10);
         expect(await store.get(j.id)).toBeUndefined();
         expect((await store.dueWebhooks(T0 + 601, 10)).map((d) => d.jobId)).toEqual([j.id]);
+      });
+    });
+
+    describe("more contract", () => {
+      it("keeps JSON exactly: key order, escapes, unicode, big nesting", async () => {
+        const input = { z: 1, a: { y: [3, 2, 1], b: '\u0000nul \\ "q" 😀 \u2028' }, m: -0.5e-7, k: {} };
+        const j = await add({ input, extra: { b: 1, a: 2 } });
+        const got = await store.get(j.id);
+        expect(JSON.stringify(got?.input)).toBe(JSON.stringify(input));
+        expect(Object.keys(got?.extra ?? {})).toEqual(["b", "a"]);
+      });
+
+      it("reports queue stats split by priority, with the oldest normal-priority submission", async () => {
+        expect(store.queueStats).toBeTypeOf("function");
+        const stats = (ep: string) => store.queueStats?.(ep);
+        expect(await stats("ep")).toEqual({ inQueue: 0, inQueueLow: 0, inProgress: 0 });
+        const low = { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: true };
+        await running("w1", { createdAt: T0 - 90 });
+        await add({ createdAt: T0 - 50, policy: low });
+        await add({ createdAt: T0 + 10 });
+        await add({ createdAt: T0 + 20 });
+        await add({ endpointId: "ep2", createdAt: T0 - 99 });
+        expect(await stats("ep")).toEqual({
+          inQueue: 2,
+          inQueueLow: 1,
+          inProgress: 1,
+          oldestQueuedAt: T0 + 10,
+        });
+      });
+
+      it("leaseLost with workerGone requeues before the lease lapses; without it, it refuses", async () => {
+        const j = await running("w1");
+        const early = T0 + 200;
+        expect(await store.leaseLost(j.id, "w1", 3, early, "gone")).toMatchObject({
+          ok: false,
+          reason: "not-allowed",
+        });
+        const r = await store.leaseLost(j.id, "w1", 3, early, "gone", { workerGone: true });
+        expect(r).toMatchObject({
+          ok: true,
+          previous: "IN_PROGRESS",
+          job: { status: "IN_QUEUE", retries: 1 },
+        });
+        expect(r.ok && r.job.workerId).toBeUndefined();
+        expect((await store.counts("ep")).retried).toBe(1);
+      });
+
+      it("sweeps in bounded batches", async () => {
+        const ttl = { executionTimeout: 600_000, ttl: 1000, lowPriority: false };
+        for (let i = 0; i < 5; i++) await add({ policy: ttl, createdAt: T0 + i });
+        const first = await store.expireTtl(T0 + 10_000, 2);
+        expect(first.map((j) => j.createdAt)).toEqual([T0, T0 + 1]);
+        expect(await store.expireTtl(T0 + 10_000, 10)).toHaveLength(3);
+        for (let i = 0; i < 3; i++) {
+          const j = await running("w1", { retentionMs: 0 });
+          await complete(j.id, "w1", i, T0 + 1000 + i);
+        }
+        expect(await store.expireRetention(T0 + 5000, 2)).toHaveLength(2);
+        expect(await store.expireRetention(T0 + 5000, 2)).toHaveLength(1);
+        expect(await store.expireRetention(T0 + 5000, 2)).toEqual([]);
+      });
+
+      it("lets a new job reuse an idempotency key once the old job is gone", async () => {
+        const a = await running("w1", { idempotencyKey: "k", retentionMs: 0 });
+        await complete(a.id, "w1", 1, T0 + 600);
+        expect(await store.expireRetention(T0 + 601, 10)).toEqual([a.id]);
+        const b = await store.insert(job({ idempotencyKey: "k" }));
+        expect(b.created).toBe(true);
+        expect(b.job.id).not.toBe(a.id);
+      });
+    });
+
+    describe("races between nodes", () => {
+      const nodes = async (n: number): Promise<JobStore[]> => {
+        const out = [store];
+        for (let i = 1; i < n; i++) out.push(await peer());
+        return out;
+      };
+
+      it("a job inserted through one node is visible, takeable and finishable through another", async () => {
+        const [a, b] = (await nodes(2)) as [JobStore, JobStore];
+        const j = (await a.insert(job({ webhook: "http://127.0.0.1:1/h" }))).job;
+        expect(await b.get(j.id)).toEqual(j);
+        const [t] = await b.take("ep", "w1", 1, T0 + 1, T0 + 1 + LEASE);
+        expect(t?.id).toBe(j.id);
+        expect(await a.appendChunk(j.id, "w1", "c1")).toMatchObject({ ok: true, seq: 1 });
+        expect(
+          await b.finish(
+            j.id,
+            "w1",
+            { status: "COMPLETED", hasOutput: true, output: 2, generator: true },
+            T0 + 2,
+          ),
+        ).toMatchObject({ ok: true });
+        expect(await a.get(j.id)).toMatchObject({ status: "COMPLETED", output: 2, streamCount: 1 });
+        expect((await a.dueWebhooks(T0 + 2, 10)).map((d) => d.jobId)).toEqual([j.id]);
+      });
+
+      it("many takers on several nodes, one winner per job", async () => {
+        const ns = await nodes(3);
+        const ids = new Set<string>();
+        for (let i = 0; i < 40; i++) ids.add((await add()).id);
+        const results = await Promise.all(
+          Array.from({ length: 24 }, (_, i) =>
+            (ns[i % ns.length] as JobStore).take("ep", `w${i}`, 2, T0, T0 + LEASE),
+          ),
+        );
+        const handed = results.flat().map((j) => j.id);
+        expect(handed).toHaveLength(40);
+        expect(new Set(handed)).toEqual(ids);
+        expect(await store.queuedCount("ep")).toBe(0);
+      });
+
+      it("complete, cancel and timeout racing on one job: exactly one wins, one webhook", async () => {
+        const ns = await nodes(3);
+        for (let round = 0; round < 5; round++) {
+          const j = await running("w1", { webhook: "http://127.0.0.1:1/h" });
+          const [c, x, t] = await Promise.all([
+            (ns[0] as JobStore).finish(
+              j.id,
+              "w1",
+              { status: "COMPLETED", hasOutput: true, output: 1, generator: false },
+              T0 + 1,
+            ),
+            (ns[1 % ns.length] as JobStore).cancel(j.id, T0 + 1),
+            (ns[2 % ns.length] as JobStore).timeout(j.id, T0 + 1, "slow"),
+          ]);
+          const winners = [c, x, t].filter((r) => r.ok);
+          expect(winners).toHaveLength(1);
+          for (const r of [c, x, t]) if (!r.ok) expect(r.reason).toBe("already-terminal");
+          const final = await store.get(j.id);
+          expect(final?.status).toBe(winners[0]?.ok ? winners[0].job.status : "none");
+          const hooks = (await store.dueWebhooks(T0 + 10, 100)).filter((d) => d.jobId === j.id);
+          expect(hooks).toHaveLength(1);
+          expect(hooks[0]?.job.status).toBe(final?.status);
+        }
+      });
+
+      it("two sweepers losing the same lease: one requeue, one retry counted", async () => {
+        const ns = await nodes(2);
+        const j = await running("w1");
+        const now = T0 + 100 + LEASE;
+        const rs = await Promise.all(
+          ns.flatMap((s) => [
+            s.leaseLost(j.id, "w1", 3, now, "lost"),
+            s.leaseLost(j.id, "w1", 3, now, "lost"),
+          ]),
+        );
+        expect(rs.filter((r) => r.ok)).toHaveLength(1);
+        expect(await store.get(j.id)).toMatchObject({ status: "IN_QUEUE", retries: 1 });
+        expect((await store.counts("ep")).retried).toBe(1);
+      });
+
+      it("the same idempotency key submitted through several nodes at once creates one job", async () => {
+        const ns = await nodes(3);
+        const rs = await Promise.all(
+          Array.from({ length: 9 }, (_, i) =>
+            (ns[i % ns.length] as JobStore).insert(job({ idempotencyKey: "same" })),
+          ),
+        );
+        expect(rs.filter((r) => r.created)).toHaveLength(1);
+        expect(new Set(rs.map((r) => r.job.id)).size).toBe(1);
+        expect(await store.queuedCount("ep")).toBe(1);
+      });
+
+      it("chunks appended concurrently get distinct, gapless sequence numbers; each is drained once", async () => {
+        const ns = await nodes(2);
+        const j = await running("w1");
+        const appends = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (ns[i % ns.length] as JobStore).appendChunk(j.id, "w1", i)),
+        );
+        const seqs = appends.map((a) => (a.ok ? a.seq : -1)).sort((x, y) => x - y);
+        expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        expect((await store.get(j.id))?.streamCount).toBe(20);
+        const drains = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => (ns[i % ns.length] as JobStore).drain(j.id, 7)),
+        );
+        let handed = drains.flatMap((d) => d?.chunks ?? []);
+        for (
+          let more = await store.drain(j.id);
+          more && more.chunks.length > 0;
+          more = await store.drain(j.id)
+        ) {
+          handed = handed.concat(more.chunks);
+        }
+        expect(handed.map((c) => c.seq).sort((x, y) => x - y)).toEqual(seqs);
+      });
+
+      it("sweeps and webhook claims running on several nodes hand each item to one of them", async () => {
+        const ns = await nodes(2);
+        const ttl = { executionTimeout: 600_000, ttl: 1000, lowPriority: false };
+        for (let i = 0; i < 12; i++) await add({ policy: ttl });
+        const swept = await Promise.all(
+          ns.flatMap((s) => [s.expireTtl(T0 + 5000, 5), s.expireTtl(T0 + 5000, 5)]),
+        );
+        const first = swept.flat().map((j) => j.id);
+        const rest = await store.expireTtl(T0 + 5000, 100);
+        const all = [...first, ...rest.map((j) => j.id)];
+        expect(all).toHaveLength(12);
+        expect(new Set(all).size).toBe(12);
+
+        const j = await running("w1", { webhook: "http://127.0.0.1:1/h" });
+        await complete(j.id, "w1", 1, T0 + 600);
+        const [d] = await store.dueWebhooks(T0 + 600, 10);
+        const claims = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            (ns[i % ns.length] as JobStore).claimWebhook(d?.id as number, T0 + 600, T0 + 9000),
+          ),
+        );
+        expect(claims.filter((c) => c !== undefined)).toHaveLength(1);
+        expect(await store.getWebhook(d?.id as number)).toMatchObject({ attempts: 1, nextAt: T0 + 9000 });
       });
     });
   });

@@ -1,0 +1,51 @@
+/**
+ * The real PostgreSQL the tests run against: `GANTRY_TEST_DATABASE_URL`, else `postgres://root@127.0.0.1:5432/test`.
+ * Each test file works in schemas of its own (`gantry_test_<random>…`) and drops them afterwards. An unreachable
+ * server FAILS the suite with a message saying so — PostgreSQL tests never skip silently.
+ * Test support: excluded from the package build.
+ */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+export const DEFAULT_TEST_DATABASE_URL = "postgres://root@127.0.0.1:5432/test";
+
+export function testDatabaseUrl(): string {
+  const v = process.env.GANTRY_TEST_DATABASE_URL?.trim();
+  return v ? v : DEFAULT_TEST_DATABASE_URL;
+}
+
+/** A fresh schema-name prefix for one test file, e.g. `gantry_test_3f9a1c2b`. */
+export const testSchemaPrefix = (): string => `gantry_test_${randomBytes(4).toString("hex")}`;
+
+/** Connects once to prove the server is there; throws a clear error when it is not. */
+export async function requirePostgres(url = testDatabaseUrl()): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+  } catch (err) {
+    throw new Error(
+      `PostgreSQL is required for the PostgreSQL store tests and is not reachable at ${url} ` +
+        `(${(err as Error).message}). Start it (CI: .ci/run does) or point GANTRY_TEST_DATABASE_URL at one.`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Drops every schema whose name starts with `prefix` (the test file's own). */
+export async function dropTestSchemas(prefix: string, url = testDatabaseUrl()): Promise<void> {
+  if (!/^gantry_test_[0-9a-f]+$/.test(prefix))
+    throw new Error(`refusing to drop schemas of prefix ${prefix}`);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ nspname: string }>(
+      "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)",
+      [prefix],
+    );
+    for (const r of rows) await client.query(`DROP SCHEMA "${r.nspname}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
