@@ -6,6 +6,7 @@ import { registerDev } from "./commands/dev.js";
 import { registerHealth } from "./commands/health.js";
 import { registerInit } from "./commands/init.js";
 import { registerLogs } from "./commands/logs.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerPurge } from "./commands/purge.js";
 import { registerRetry } from "./commands/retry.js";
 import { registerRun } from "./commands/run.js";
@@ -39,6 +40,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
   registerWorkers(program, io, setExit);
   registerLogs(program, io, setExit);
   registerPurge(program, io, setExit);
+  registerMigrate(program, io, setExit);
   // Subcommands inherit the output settings and exit override.
   for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
   return program;

@@ -38,6 +38,14 @@ export class Endpoint<TInput = unknown, TOutput = unknown> {
     return this.#config.baseUrl;
   }
 
+  /**
+   * The Gantry version the server announced (`X-Gantry-Version`) in any answer so far; undefined before the
+   * first call and on RunPod's cloud.
+   */
+  get serverVersion(): string | undefined {
+    return this.#http.gantryVersion;
+  }
+
   /** `POST /run`: queues a job and returns it at once. */
   async run(input: TInput, options: RunOptions = {}): Promise<Job<TOutput>> {
     const { body, headers } = submission(input, options);

@@ -40,6 +40,9 @@ export function isRetryable(e: unknown): boolean {
 }
 
 export class HttpClient {
+  /** Set from the `X-Gantry-Version` header once any answer carried it: the server is Gantry, not RunPod. */
+  gantryVersion: string | undefined;
+
   constructor(readonly config: ResolvedConfig) {}
 
   url(op: string, query?: RequestSpec["query"]): string {
@@ -126,6 +129,8 @@ export class HttpClient {
         ...(body !== undefined ? { body } : {}),
         signal: controller.signal,
       });
+      const gantry = res.headers.get("x-gantry-version");
+      if (gantry) this.gantryVersion = gantry;
       if (!res.ok) {
         const errorBody = await readBody(res).catch(() => undefined);
         throw new GantryHttpError({

@@ -32,8 +32,10 @@ export async function* progressOf(
   });
   const track = progressTracker();
   try {
-    // Opening an event stream on a RunPod server would drain its `/stream` buffer, so SSE needs evidence.
-    if (transport === "sse" || (transport === "auto" && ctx.transport.sse === true)) {
+    // Opening an event stream on a RunPod server would drain its `/stream` buffer, so SSE needs evidence:
+    // an earlier SSE answer, or a server that announced itself with `X-Gantry-Version`.
+    const sseKnown = ctx.transport.sse ?? (ctx.http.gantryVersion !== undefined ? true : undefined);
+    if (transport === "sse" || (transport === "auto" && sseKnown === true)) {
       const feed = jobFeed(ctx, undefined, { signal: deadline.signal, reconnectWindowMs: 120_000 });
       for await (const item of feed) {
         const p = track(item);

@@ -182,6 +182,7 @@ describe("Endpoint against a real server", () => {
 
   it("health() and purgeQueue() return the server's counters", async () => {
     const h = await ep.health();
+    expect(ep.serverVersion).toMatch(/^\d+\.\d+\.\d+/);
     expect(h.jobs.completed).toBeGreaterThanOrEqual(3);
     expect(h.workers.idle + h.workers.running + (h.workers.ready ?? 0)).toBeGreaterThanOrEqual(1);
 

@@ -132,5 +132,7 @@ describe("RunPod-only server", () => {
     expect(r?.headers.authorization).toBe("Bearer rp-key");
     expect(r?.headers["content-type"]).toBe("application/json");
     expect(r?.headers["idempotency-key"]).toBe("k-1");
+    // A RunPod-style server sends no X-Gantry-Version: the client does not take it for Gantry.
+    expect(ep.serverVersion).toBeUndefined();
   });
 });

@@ -61,6 +61,20 @@ export {
 } from "./scaling/decide.js";
 export { applyScalingPatch, ScalingSettingsError } from "./scaling/settings.js";
 export { type GantryServer, type StartServerOptions, startServer } from "./server.js";
+export { describeStore, openStore, type StoreConfig } from "./store/open-store.js";
+export {
+  DEFAULT_POSTGRES_SCHEMA,
+  migratePostgres,
+  openPostgresStore,
+  PostgresJobStore,
+  type PostgresStoreOptions,
+  redactConnectionString,
+} from "./store/postgres.js";
+export {
+  type MigrationResult,
+  POSTGRES_SCHEMA_VERSION,
+  SchemaVersionError,
+} from "./store/postgres-migrations.js";
 export { openSqliteStore, SqliteJobStore, type SqliteStoreOptions } from "./store/sqlite.js";
 export type { JobStore } from "./store/store.js";
 export { createSupervision, type Supervision, type SupervisionOptions } from "./supervisor/attach.js";

@@ -1,6 +1,6 @@
 /** `gantry serve`: a production server from a config file, flags and GANTRY_* variables, until SIGINT/SIGTERM. */
 import { resolve } from "node:path";
-import { ConfigError, type GantryServer, startServer } from "@gantry/server";
+import { ConfigError, describeStore, type GantryServer, startServer } from "@gantry/server";
 import type { Command } from "commander";
 import { CommandFailed, UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
@@ -53,7 +53,7 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
         url: server.url,
         publicUrl: server.publicUrl,
         endpoints: server.config.endpoints.map((e) => e.id),
-        store: server.config.store === "memory" ? "memory" : resolve(server.config.dataDir, "gantry.db"),
+        store: describeStore(server.config),
         auth: server.config.auth.disabled ? "disabled" : "api keys",
       };
       const s = styleFor(io.stderr, io.env);

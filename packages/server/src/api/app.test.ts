@@ -82,7 +82,11 @@ test("an unexpected engine error → 500 JSON, logged, and the server keeps serv
 
 test("/healthz and /openapi.json need no key", async () => {
   s = await startApi();
-  expect((await s.call("/healthz", { auth: null })).json).toEqual({ status: "ok" });
+  const healthz = await s.call("/healthz", { auth: null });
+  expect(healthz.json).toEqual({ status: "ok" });
+  // Every response names the server, so clients can tell Gantry from RunPod's cloud.
+  expect(healthz.headers["x-gantry-version"]).toMatch(/^\d+\.\d+\.\d+/);
+  expect((await s.call("/v2/nope/health")).headers["x-gantry-version"]).toBeDefined();
   const doc = (await s.call("/openapi.json", { auth: null })).json;
   expect(doc.openapi).toBe("3.1.0");
   for (const p of [

@@ -10,6 +10,7 @@ import { routePath } from "hono/route";
 import { type Logger, pino } from "pino";
 import type { Platform } from "../engine/platform.js";
 import type { GantryMetrics } from "../metrics/metrics.js";
+import { SERVER_VERSION } from "../version.js";
 import { type AdminOptions, registerAdminRoutes } from "./admin-routes.js";
 import { type AuthOptions, requireApiKey } from "./auth.js";
 import { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits, type RouteDeps } from "./deps.js";
@@ -79,10 +80,17 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
       origin: "*",
       allowMethods: ["GET", "POST", "PATCH", "OPTIONS"],
       allowHeaders: CORS_HEADERS,
-      exposeHeaders: ["Retry-After", "Content-Type"],
+      exposeHeaders: ["Retry-After", "Content-Type", "X-Gantry-Version"],
       maxAge: 600,
     }),
   );
+
+  // Lets clients tell Gantry from RunPod's cloud, e.g. to prefer server-sent events for progress
+  // (opening SSE on RunPod would drain its `/stream` buffer instead).
+  app.use(async (c, next) => {
+    await next();
+    c.res.headers.set("X-Gantry-Version", SERVER_VERSION);
+  });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }, 200));
   app.get("/openapi.json", (c) => c.json(openApiDocument(), 200));

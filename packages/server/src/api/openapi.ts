@@ -1,3 +1,5 @@
+import { SERVER_VERSION } from "../version.js";
+
 /** OpenAPI 3.1 description of the public API (the worker protocol is internal and documented in docs/api.md). */
 
 const jobStatus = {
@@ -32,7 +34,7 @@ export function openApiDocument(): Record<string, unknown> {
     openapi: "3.1.0",
     info: {
       title: "Gantry endpoint API",
-      version: "0.1.0",
+      version: SERVER_VERSION,
       description:
         'RunPod Serverless–compatible queue API. Every success is HTTP 200; every error is {"error": string}. ' +
         "Authenticate with `Authorization: Bearer <key>` or the bare key.",

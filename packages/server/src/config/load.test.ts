@@ -84,7 +84,7 @@ describe("loadConfig", () => {
         "endpoints[0].executionTimeoutMs: must be ≥ 5000",
         "endpoints[1].id: must match [A-Za-z0-9_-]+",
         "endpoints[2].scaling.workersMax: must be an integer",
-        'store: must be one of "sqlite", "memory"',
+        'store: must be one of "sqlite", "memory", "postgres"',
         "pingIntervalMs: must be ≥ 1000",
         "port: must be a number",
         'unknown key "extra"',
