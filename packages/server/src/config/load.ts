@@ -21,7 +21,7 @@ export interface GantryConfig {
   /** The PostgreSQL URL (config `databaseUrl`, env `GANTRY_DATABASE_URL` or `DATABASE_URL`); set when store is postgres. */
   databaseUrl?: string;
   /** PostgreSQL store settings (used when store is postgres). */
-  postgres: { schema: string; poolSize: number; migrate: boolean };
+  postgres: { schema: string; poolSize: number; migrate: boolean; prepare: boolean };
   /** How workers reach the server; when unset, derived from the bound address at start-up. */
   publicUrl?: string;
   logLevel: LogLevel;
@@ -47,7 +47,7 @@ export const CONFIG_DEFAULTS = {
   pingIntervalMs: 10_000,
   takeHoldMs: 30_000,
   webhook: { attempts: 3, delayMs: 10_000 },
-  postgres: { schema: "gantry", poolSize: 10, migrate: true },
+  postgres: { schema: "gantry", poolSize: 10, migrate: true, prepare: true },
 } as const;
 
 export class ConfigError extends Error {
@@ -217,6 +217,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GantryConfig {
       schema: file.postgres?.schema ?? CONFIG_DEFAULTS.postgres.schema,
       poolSize: file.postgres?.poolSize ?? CONFIG_DEFAULTS.postgres.poolSize,
       migrate: file.postgres?.migrate ?? CONFIG_DEFAULTS.postgres.migrate,
+      prepare: file.postgres?.prepare ?? CONFIG_DEFAULTS.postgres.prepare,
     },
     logLevel: file.logLevel ?? CONFIG_DEFAULTS.logLevel,
     auth: { apiKeys: file.auth?.apiKeys ?? [], disabled },

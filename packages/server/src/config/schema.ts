@@ -82,6 +82,8 @@ export const configFileSchema = z.strictObject({
       poolSize: int().min(1).max(1000).optional(),
       /** false: refuse to start on an out-of-date schema instead of migrating (run `gantry migrate`). */
       migrate: z.boolean().optional(),
+      /** false: no named prepared statements (PgBouncer in transaction mode before 1.21). */
+      prepare: z.boolean().optional(),
     })
     .optional(),
   publicUrl: z

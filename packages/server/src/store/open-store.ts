@@ -35,6 +35,7 @@ export async function openStore(config: StoreConfig, extras: OpenStoreExtras = {
       if (config.postgres?.schema !== undefined) o.schema = config.postgres.schema;
       if (config.postgres?.poolSize !== undefined) o.poolSize = config.postgres.poolSize;
       if (config.postgres?.migrate !== undefined) o.migrate = config.postgres.migrate;
+      if (config.postgres?.prepare !== undefined) o.prepare = config.postgres.prepare;
       if (extras.onPostgresError) o.onError = extras.onPostgresError;
       return openPostgresStore(o);
     }

@@ -106,6 +106,33 @@ describe("postgres migrations", () => {
   });
 });
 
+describe("postgres without prepared statements", () => {
+  it("works the same (for transaction-mode poolers)", async () => {
+    const schema = fresh();
+    const store = await openPostgresStore({ connectionString: url, schema, prepare: false });
+    const policy = { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: false };
+    await store.insert({
+      id: "a",
+      endpointId: "ep",
+      sync: false,
+      input: { x: 1 },
+      policy,
+      createdAt: 1,
+      retentionMs: 1,
+    });
+    const [t] = await store.take("ep", "w", 1, 2, 9000);
+    expect(t?.id).toBe("a");
+    const r = await store.finish(
+      "a",
+      "w",
+      { status: "COMPLETED", hasOutput: true, output: 7, generator: false },
+      3,
+    );
+    expect(r).toMatchObject({ ok: true, job: { status: "COMPLETED", output: 7 } });
+    await store.close();
+  });
+});
+
 describe("postgres connection errors", () => {
   it("rejects bad options with a clear message", async () => {
     await expect(openPostgresStore({ connectionString: "mysql://x" })).rejects.toThrow(/postgres:\/\//);

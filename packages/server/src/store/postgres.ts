@@ -60,6 +60,11 @@ export interface PostgresStoreOptions {
   applicationName?: string;
   /** Errors of idle pooled connections (e.g. the server restarted); default: ignored, the pool reconnects. */
   onError?: (err: Error) => void;
+  /**
+   * Use named prepared statements (default true: parsed and planned once per connection). Set false behind a
+   * pooler in transaction mode that does not track prepared statements (PgBouncer before 1.21).
+   */
+  prepare?: boolean;
 }
 
 export const DEFAULT_POSTGRES_SCHEMA = "gantry";
@@ -167,11 +172,13 @@ export class PostgresJobStore implements JobStore {
   readonly pool: pg.Pool;
   readonly schema: string;
   private readonly sql: Statements;
+  private readonly prepare: boolean;
   private closed = false;
 
   /** Use `openPostgresStore`, which also migrates or checks the schema. */
-  constructor(pool: pg.Pool, schema: string) {
+  constructor(pool: pg.Pool, schema: string, options: { prepare?: boolean } = {}) {
     assertSchemaName(schema);
+    this.prepare = options.prepare !== false;
     this.pool = pool;
     this.schema = schema;
     this.sql = buildStatements(quoteSchema(schema));
@@ -179,7 +186,10 @@ export class PostgresJobStore implements JobStore {
 
   /** Named statements are prepared once per connection, then only bound and executed. */
   private async q<R extends object>(name: StatementName, values: unknown[]): Promise<pg.QueryResult<R>> {
-    return this.pool.query<R>({ name: `${this.schema}.${name}`, text: this.sql[name], values });
+    const text = this.sql[name];
+    return this.pool.query<R>(
+      this.prepare ? { name: `${this.schema}.${name}`, text, values } : { text, values },
+    );
   }
 
   private async rows<R extends object>(name: StatementName, values: unknown[]): Promise<R[]> {
@@ -521,7 +531,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => undefined);
     throw err;
   }
-  return new PostgresJobStore(pool, schema);
+  return new PostgresJobStore(pool, schema, { prepare: options.prepare !== false });
 }
 
 /** `gantry migrate`: brings the schema to this Gantry's version on a short-lived connection. */

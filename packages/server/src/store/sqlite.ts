@@ -20,8 +20,8 @@ import { sqliteClusterStore } from "./sqlite-cluster.js";
 import { migrate } from "./sqlite-schema.js";
 import type {
   Change,
-  ClusterStore,
   ChunkAppend,
+  ClusterStore,
   DrainResult,
   FinishRequest,
   JobCounts,

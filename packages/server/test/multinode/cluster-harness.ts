@@ -15,7 +15,7 @@ import { LocalProcessProvider } from "../../src/providers/local-process.js";
 import type { WorkerHandle } from "../../src/providers/provider.js";
 import { composeWorkerEnv } from "../../src/supervisor/process-env.js";
 import { testDatabaseUrl } from "../../src/testing/postgres-test-db.js";
-import { CLI_BIN, type Proc, run } from "../e2e/cli-process.js";
+import { CLI_BIN, cliBuilt, type Proc, run } from "../e2e/cli-process.js";
 import { E2E_WORKER, REPO_ROOT, TERMINAL, TSX_LOADER } from "../e2e/harness.js";
 
 export const API_KEY = "multinode-api-key-01";
@@ -32,7 +32,12 @@ export interface GantryNode {
   proc: Proc;
   /** Whether its log says it became the leader (and has not said it stopped leading since). */
   isLeader(): boolean;
-  call<T = unknown>(method: "GET" | "POST", path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  call<T = unknown>(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Reply<T>>;
   submit(endpointId: string, input: unknown, extra?: Record<string, unknown>): Promise<string>;
   /** Long-polls `/status-sync` on this node until the job is terminal. */
   waitDone(endpointId: string, jobId: string, timeoutMs?: number): Promise<JobView>;
@@ -59,6 +64,7 @@ export interface Cluster {
 }
 
 export async function startCluster(names: string[], o: ClusterOptions): Promise<Cluster> {
+  if (!cliBuilt()) throw new Error(`build the CLI first: npx tsc -b packages/cli (missing ${CLI_BIN})`);
   const dir = mkdtempSync(join(tmpdir(), "gantry-multinode-"));
   const provider = new LocalProcessProvider({ dataDir: join(dir, "workers") });
   const nodes: GantryNode[] = [];
@@ -184,9 +190,11 @@ function makeNode(name: string, url: string, proc: Proc): GantryNode {
       for (;;) {
         const wait = Math.max(1_000, Math.min(10_000, deadline - Date.now()));
         const r = await call<JobView>("GET", `/v2/${endpointId}/status-sync/${jobId}?wait=${wait}`);
-        if (r.status !== 200) throw new Error(`${name}: status-sync ${jobId} → ${r.status} ${JSON.stringify(r.body)}`);
+        if (r.status !== 200)
+          throw new Error(`${name}: status-sync ${jobId} → ${r.status} ${JSON.stringify(r.body)}`);
         if (TERMINAL.includes(r.body.status)) return r.body;
-        if (Date.now() >= deadline) throw new Error(`job ${jobId} still ${r.body.status} after ${timeoutMs} ms`);
+        if (Date.now() >= deadline)
+          throw new Error(`job ${jobId} still ${r.body.status} after ${timeoutMs} ms`);
       }
     },
     async health(endpointId) {

@@ -114,18 +114,28 @@ describe("multi-node: failures", () => {
 
     const marker = join(cluster.dir, "timeout.log");
     cluster.startWorker(survivor, "slow", "ws1");
-    const id = await survivor.submit("slow", { mode: "wait-abort", marker }, { policy: { executionTimeout: 5_000 } });
+    const id = await survivor.submit(
+      "slow",
+      { mode: "wait-abort", marker },
+      { policy: { executionTimeout: 5_000 } },
+    );
     await until(() => markerLines(marker).some((l) => l.startsWith(`started ${id}`)), 30_000, "job started");
     await leader.kill();
 
     // Only the survivor can time it out now, once it holds the lapsed leader lease.
     const done = await survivor.waitDone("slow", id, 60_000);
     expect(done.status).toBe("TIMED_OUT");
-    await until(() => markerLines(marker).some((l) => l.startsWith(`aborted ${id}`)), 30_000, "worker told to stop");
+    await until(
+      () => markerLines(marker).some((l) => l.startsWith(`aborted ${id}`)),
+      30_000,
+      "worker told to stop",
+    );
     expect(survivor.isLeader()).toBe(true);
 
     // The autoscaler now runs on the survivor: a job on the scaled-to-zero endpoint starts a worker.
-    const r = await survivor.call<JobView>("POST", "/v2/auto/runsync?wait=60000", { input: { value: "scaled" } });
+    const r = await survivor.call<JobView>("POST", "/v2/auto/runsync?wait=60000", {
+      input: { value: "scaled" },
+    });
     expect(r.body).toMatchObject({ status: "COMPLETED", output: { echo: "scaled" } });
   }, 180_000);
 });

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobView } from "../../src/domain/job.js";
 import { dropTestSchemas, requirePostgres, testDatabaseUrl } from "../../src/testing/postgres-test-db.js";
 import { readSse } from "../e2e/harness.js";
-import { API_KEY, type Cluster, type GantryNode, markerLines, startCluster, until } from "./cluster-harness.js";
+import {
+  API_KEY,
+  type Cluster,
+  type GantryNode,
+  markerLines,
+  startCluster,
+  until,
+} from "./cluster-harness.js";
 
 const prefix = `gantry_test_${randomBytes(4).toString("hex")}`;
 let cluster: Cluster;
@@ -58,7 +65,9 @@ describe("multi-node: routes across nodes", () => {
       authorization: `Bearer ${API_KEY}`,
     });
     expect(status).toBe(200);
-    const sseChunks = events.filter((e) => e.event === "chunk").map((e) => (e.data as { output: unknown }).output);
+    const sseChunks = events
+      .filter((e) => e.event === "chunk")
+      .map((e) => (e.data as { output: unknown }).output);
     expect(sseChunks).toEqual(chunks);
     expect(events.at(-1)).toMatchObject({ event: "status", data: { status: "COMPLETED" } });
 
@@ -86,7 +95,11 @@ describe("multi-node: routes across nodes", () => {
     await until(() => markerLines(marker).some((l) => l.startsWith(`started ${id}`)), 30_000, "job started");
     const r = await a.call<JobView>("POST", `/v2/ep/cancel/${id}`);
     expect(r.body.status).toBe("CANCELLED");
-    await until(() => markerLines(marker).some((l) => l.startsWith(`aborted ${id}`)), 30_000, "worker aborted");
+    await until(
+      () => markerLines(marker).some((l) => l.startsWith(`aborted ${id}`)),
+      30_000,
+      "worker aborted",
+    );
     expect((await c.waitDone("ep", id)).status).toBe("CANCELLED");
   });
 
