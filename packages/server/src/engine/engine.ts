@@ -98,6 +98,8 @@ const clampWait = (ms: unknown, max: number): number =>
 const MAX_WAIT_MS = 300_000;
 /** Stop signals nobody collected (a worker without the job-stop channel) are dropped after this long. */
 const STOP_SIGNAL_KEEP_MS = 600_000;
+/** Past the supervisor's start timeout (10 min): a start nobody finished or abandoned. */
+const ORPHANED_START_MS = 15 * 60_000;
 
 const jobKey = (id: string): string => `job:${id}`;
 const queueKey = (endpointId: string): string => `queue:${endpointId}`;
@@ -743,7 +745,8 @@ export class Engine implements Platform {
   private afterTerminal(job: JobRecord): void {
     this.waiters.notify(jobKey(job.id));
     this.callHook("onJobTerminal", job);
-    if (job.webhook) void this.webhooks.kick();
+    // With several nodes only the leader delivers; its next sweep picks this one up from the outbox.
+    if (job.webhook && this.leadership.isLeader()) void this.webhooks.kick();
   }
 
   private callHook(name: keyof EngineHooks, job: JobRecord): void {
@@ -759,6 +762,15 @@ export class Engine implements Platform {
     const endpoints = new Set(this.workers.endpoints());
     for (const ep of endpoints) for (const w of (await this.store.workerLoads(ep)).keys()) busy.add(w);
     const gone = this.workers.prune(now, (w) => busy.has(w));
+    if (this.cluster) {
+      // A worker a dead leader was starting stays "initializing" in the shared registry: nobody will remove it.
+      for (const s of this.workers.snapshots()) {
+        if (s.initializing && now - s.lastSeen > ORPHANED_START_MS && !busy.has(s.id)) {
+          this.workers.remove(s.id);
+          gone.push(s.id);
+        }
+      }
+    }
     for (const id of gone) {
       if (!this.cluster) await this.stops.clear(id);
       this.log.debug({ workerId: id }, "worker forgotten");
