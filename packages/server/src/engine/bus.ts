@@ -4,8 +4,9 @@
  * subscribes to theirs. An event is only a hint that something changed in the store: receivers re-read the store,
  * and every long-poll also re-checks the store on a bounded period, so a lost event delays but never stalls.
  *
- * `InProcessBus` (a hub of nodes inside one process) is what a single node uses: with one node nothing is
- * delivered anywhere. `PgBus` (pg-bus.ts) carries the events between processes with LISTEN/NOTIFY.
+ * A single node needs no bus at all (the engine then wakes only its own waiters, as it always did).
+ * `InProcessBus` joins several engines inside one process (tests, embedding); `PgBus` (pg-bus.ts) carries the
+ * events between processes with LISTEN/NOTIFY.
  */
 
 /** `job`: a job changed (taken, progress, chunk, terminal, deleted). `queue`: a job was queued on the endpoint.

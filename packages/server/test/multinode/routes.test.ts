@@ -3,7 +3,10 @@
  * to node A, run by workers attached to node B, and awaited and streamed through node C.
  */
 import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobView } from "../../src/domain/job.js";
 import { dropTestSchemas, requirePostgres, testDatabaseUrl } from "../../src/testing/postgres-test-db.js";
@@ -101,6 +104,45 @@ describe("multi-node: routes across nodes", () => {
       "worker aborted",
     );
     expect((await c.waitDone("ep", id)).status).toBe("CANCELLED");
+  });
+
+  it("delivers each webhook once, whichever node finished the job", async () => {
+    const received: { id: string; status: string }[] = [];
+    const receiver: Server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on("end", () => {
+        received.push(JSON.parse(body) as { id: string; status: string });
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    try {
+      const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const ids = [await a.submit("ep", { value: "h1" }, { webhook: hook })];
+      ids.push(await b.submit("ep", { value: "h2" }, { webhook: hook }));
+      ids.push(await c.submit("ep", { value: "h3" }, { webhook: hook }));
+      await until(() => received.length >= 3, 30_000, "three webhooks");
+      expect(received.map((r) => r.id).sort()).toEqual([...ids].sort());
+      expect(received.every((r) => r.status === "COMPLETED")).toBe(true);
+      // One attempt each: no delivery was sent twice, by any node.
+      const db = new pg.Client({ connectionString: testDatabaseUrl() });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ job_id: string; attempts: number; state: string }>(
+          `SELECT job_id, attempts, state FROM "${prefix}_routes".webhook_outbox WHERE job_id = ANY($1)`,
+          [ids],
+        );
+        expect(rows).toHaveLength(3);
+        expect(rows.every((r) => Number(r.attempts) === 1 && r.state === "delivered")).toBe(true);
+      } finally {
+        await db.end();
+      }
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
   });
 
   it("health on any node counts the workers attached to B and the jobs of all nodes", async () => {
