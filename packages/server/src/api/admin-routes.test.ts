@@ -281,7 +281,11 @@ describe("admin API", () => {
     const job = (await ok(s, "POST", "/v2/talk/run", { input: { say: "hello admin" } })) as JobView;
     expect((await waitDone(s, "talk", job.id)).status).toBe("COMPLETED");
 
-    const logs = await ok(s, "GET", `/admin/v1/workers/${w.id}/logs`);
+    // The SDK logs "Finished." just after posting the result; wait for it so the log is quiet while it is read.
+    const logs = await until(async () => {
+      const l = await ok(s, "GET", `/admin/v1/workers/${w.id}/logs`);
+      return l.lines.some((x: { line: string }) => x.line.includes("Finished.")) ? l : undefined;
+    }, "the job's last log line");
     expect(logs).toMatchObject({ workerId: w.id, endpointId: "talk", running: true });
     const text = logs.lines.map((l: { line: string }) => l.line);
     expect(text).toContain(`chatty worker booting as ${w.id}`);
