@@ -61,8 +61,9 @@ export function resolveConfig(endpointId: string, options: EndpointOptions = {})
     endpointId,
     baseUrl,
     apiKey: apiKey === "" ? undefined : apiKey,
-    // Unbound `fetch` throws "Illegal invocation" in browsers.
-    fetch: options.fetch ?? ((input, init) => doFetch(input, init)),
+    // Called as a method of this object, a browser's `fetch` (the default, or `window.fetch` passed in)
+    // throws "Illegal invocation"; a plain call does not.
+    fetch: (input, init) => doFetch(input, init),
     retry,
     timeoutMs: timeoutMs === 0 ? DEFAULT_TIMEOUT_MS : timeoutMs,
   };
