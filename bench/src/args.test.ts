@@ -23,4 +23,26 @@ describe("parseBenchArgs", () => {
     expect(() => parseBenchArgs(["--jobs"], KNOWN)).toThrow(/--jobs needs a positive integer, got nothing/);
     expect(() => parseBenchArgs(["--out", "--smoke"], KNOWN)).toThrow(/--out needs a value/);
   });
+
+  it("reads --store and --database-url, and refuses bad or orphan values", () => {
+    expect(parseBenchArgs(["throughput", "--store", "postgres"], KNOWN)).toMatchObject({
+      scenarios: ["throughput"],
+      store: "postgres",
+    });
+    expect(
+      parseBenchArgs(["--store", "postgres", "--database-url", "postgresql://u@db:5432/x"], KNOWN)
+        .databaseUrl,
+    ).toBe("postgresql://u@db:5432/x");
+    expect(parseBenchArgs(["--store", "sqlite"], KNOWN).store).toBe("sqlite");
+    expect(() => parseBenchArgs(["--store", "mysql"], KNOWN)).toThrow(
+      /--store must be sqlite or postgres, got "mysql"/,
+    );
+    expect(() => parseBenchArgs(["--store"], KNOWN)).toThrow(/--store needs a value/);
+    expect(() => parseBenchArgs(["--store", "postgres", "--database-url", "mysql://db/x"], KNOWN)).toThrow(
+      /--database-url must be a postgres:\/\/ or postgresql:\/\/ URL/,
+    );
+    expect(() => parseBenchArgs(["--database-url", "postgres://db/x"], KNOWN)).toThrow(
+      /--database-url is only used with --store postgres/,
+    );
+  });
 });

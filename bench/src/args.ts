@@ -1,4 +1,7 @@
-/** Command line of `npm run bench -- [scenario…] [--smoke] [--rounds N] [--jobs N] [--profile DIR] [--out FILE]`. */
+/**
+ * Command line of `npm run bench -- [scenario…] [--smoke] [--rounds N] [--jobs N] [--store sqlite|postgres]
+ * [--database-url URL] [--profile DIR] [--out FILE]`.
+ */
 
 export interface BenchArgs {
   scenarios: string[];
@@ -7,6 +10,9 @@ export interface BenchArgs {
   jobs?: number;
   profileDir?: string;
   out?: string;
+  /** Absent means SQLite. */
+  store?: "sqlite" | "postgres";
+  databaseUrl?: string;
   help: boolean;
 }
 
@@ -48,11 +54,27 @@ export function parseBenchArgs(argv: readonly string[], known: readonly string[]
       case "--out":
         out.out = text(a, argv[++i]);
         break;
+      case "--store": {
+        const v = text(a, argv[++i]);
+        if (v !== "sqlite" && v !== "postgres")
+          throw new Error(`--store must be sqlite or postgres, got "${v}"`);
+        out.store = v;
+        break;
+      }
+      case "--database-url": {
+        const v = text(a, argv[++i]);
+        if (!/^postgres(ql)?:\/\/./i.test(v))
+          throw new Error(`--database-url must be a postgres:// or postgresql:// URL, got "${v}"`);
+        out.databaseUrl = v;
+        break;
+      }
       default:
         if (a.startsWith("-")) throw new Error(`unknown option ${a}`);
         if (!known.includes(a)) throw new Error(`unknown scenario "${a}"; known: ${known.join(", ")}`);
         out.scenarios.push(a);
     }
   }
+  if (out.databaseUrl !== undefined && out.store !== "postgres")
+    throw new Error("--database-url is only used with --store postgres");
   return out;
 }

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type BenchStore, dropSchema, nextSchema, SQLITE_STORE, schemaBytes } from "./bench-store.js";
 import { TSX_IMPORT } from "./paths.js";
+import type { ScenarioContext } from "./scenario.js";
 
 export const API_KEY = "bench-api-key-0001";
 export const WORKER_SECRET = "bench-worker-secret-0001";
@@ -26,6 +28,8 @@ export interface GantryServerOptions {
   config?: Record<string, unknown>;
   /** Write a V8 CPU profile of the server into this directory when it exits. */
   cpuProfileDir?: string;
+  /** Default SQLite; PostgreSQL gets a fresh schema, dropped by `close()`. */
+  store?: BenchStore;
 }
 
 export interface GantryServerProcess {
@@ -36,8 +40,8 @@ export interface GantryServerProcess {
   usage(): Promise<ServerUsage>;
   /** Queues `count` jobs through the engine in-process (no HTTP); resolves with the time it took. */
   fill(endpointId: string, count: number): Promise<number>;
-  /** Size of the SQLite database with its WAL, bytes. */
-  storeBytes(): number;
+  /** Size of the store: the SQLite database with its WAL, or the PostgreSQL schema's tables and indexes, bytes. */
+  storeBytes(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -45,7 +49,26 @@ export function benchEndpoint(extra: Record<string, unknown> = {}): Record<strin
   return { id: ENDPOINT, limits: { maxQueue: 2_000_000 }, ...extra };
 }
 
+/** The options every scenario starts its server with: the run's store and, when asked, a CPU profile. */
+export function serverOptions(
+  ctx: Pick<ScenarioContext, "store" | "cpuProfileDir">,
+  extra: GantryServerOptions = {},
+): GantryServerOptions {
+  return { store: ctx.store, ...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}), ...extra };
+}
+
 export async function startGantryServer(options: GantryServerOptions = {}): Promise<GantryServerProcess> {
+  const store = options.store ?? SQLITE_STORE;
+  const schema = store.kind === "postgres" ? nextSchema(store) : undefined;
+  const storeConfig =
+    store.kind === "postgres"
+      ? { store: "postgres", databaseUrl: store.databaseUrl, postgres: { schema } }
+      : { store: "sqlite" };
+  // Every way out removes what the server left: its data dir and, on PostgreSQL, its schema.
+  const cleanUp = async (dataDir: string) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (store.kind === "postgres" && schema) await dropSchema(store.databaseUrl, schema);
+  };
   const dataDir = mkdtempSync(join(tmpdir(), "gantry-bench-"));
   const execArgv = ["--import", TSX_IMPORT];
   if (options.cpuProfileDir) execArgv.push("--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir);
@@ -57,7 +80,7 @@ export async function startGantryServer(options: GantryServerOptions = {}): Prom
         host: "127.0.0.1",
         port: 0,
         dataDir,
-        store: "sqlite",
+        ...storeConfig,
         logLevel: "silent",
         auth: { apiKeys: [API_KEY], workerSecret: WORKER_SECRET },
         rateLimits: false,
@@ -74,7 +97,8 @@ export async function startGantryServer(options: GantryServerOptions = {}): Prom
       usage: () => rpc.call<ServerUsage>("usage"),
       fill: async (endpointId, count) =>
         (await rpc.call<{ ms: number }>("fill", { endpointId, count }, 3_600_000)).ms,
-      storeBytes: () => {
+      storeBytes: async () => {
+        if (store.kind === "postgres" && schema) return schemaBytes(store.databaseUrl, schema);
         let total = 0;
         for (const f of ["gantry.db", "gantry.db-wal"]) {
           try {
@@ -93,7 +117,7 @@ export async function startGantryServer(options: GantryServerOptions = {}): Prom
             child.kill("SIGKILL");
           }
           await rpc.exited;
-          rmSync(dataDir, { recursive: true, force: true });
+          await cleanUp(dataDir);
         })();
         return closed;
       },
@@ -101,7 +125,7 @@ export async function startGantryServer(options: GantryServerOptions = {}): Prom
   } catch (err) {
     child.kill("SIGKILL");
     await rpc.exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    await cleanUp(dataDir).catch(() => undefined);
     throw err;
   }
 }

@@ -1,25 +1,40 @@
-/** `npm run bench -- [scenario…] [--smoke] [--rounds N] [--jobs N] [--profile DIR] [--out FILE]` */
+/** `npm run bench -- [scenario…] [--smoke] [--rounds N] [--jobs N] [--store S] [--database-url URL] [--profile DIR] [--out FILE]` */
 import { writeFileSync } from "node:fs";
 import { parseBenchArgs } from "./args.js";
+import {
+  type BenchStore,
+  benchDatabaseUrl,
+  describeBenchStore,
+  postgresSettings,
+  postgresStore,
+  SQLITE_STORE,
+} from "./bench-store.js";
 import { machineTable, resultsTable } from "./report.js";
 import { runBench } from "./run.js";
 import { SCENARIOS } from "./scenarios/index.js";
 
-const USAGE = `usage: npm run bench -- [scenario…] [--smoke] [--rounds N] [--jobs N] [--profile DIR] [--out FILE]
+const USAGE = `usage: npm run bench -- [scenario…] [--smoke] [--rounds N] [--jobs N] [--store sqlite|postgres]
+                        [--database-url URL] [--profile DIR] [--out FILE]
 scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (default: all)
-  --smoke        tiny counts, one round: checks the harness works (< ~1 min), asserts no targets
-  --rounds N     measured rounds after the warm-up (default 3)
-  --jobs N       job count of the throughput and queue-depth scenarios
-  --profile DIR  run Gantry servers with --cpu-prof, profiles written to DIR
-  --out FILE     also write the markdown report to FILE`;
+  --smoke             tiny counts, one round: checks the harness works (< ~1 min), asserts no targets
+  --rounds N          measured rounds after the warm-up (default 3)
+  --jobs N            job count of the throughput and queue-depth scenarios
+  --store S           store of the Gantry servers under test: sqlite (default) or postgres; on postgres,
+                      throughput and latency also measure Gantry on SQLite in the same rounds
+  --database-url URL  PostgreSQL for --store postgres (default: $GANTRY_TEST_DATABASE_URL, else
+                      postgres://root@127.0.0.1:5432/test); each server uses a fresh schema, dropped after
+  --profile DIR       run Gantry servers with --cpu-prof, profiles written to DIR
+  --out FILE          also write the markdown report to FILE`;
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseBenchArgs>;
+  let store: BenchStore = SQLITE_STORE;
   try {
     args = parseBenchArgs(
       process.argv.slice(2),
       SCENARIOS.map((s) => s.name),
     );
+    if (args.store === "postgres") store = postgresStore(benchDatabaseUrl(args.databaseUrl));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
@@ -34,7 +49,11 @@ async function main(): Promise<number> {
     ...(args.rounds !== undefined ? { rounds: args.rounds } : {}),
     ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
     ...(args.profileDir ? { profileDir: args.profileDir } : {}),
+    store,
   });
+  const pgRows = Object.entries(await postgresSettings(store)).map(
+    ([k, v]) => [`PostgreSQL ${k}`, v] as const,
+  );
   const report = [
     `## Results${args.smoke ? " (smoke mode: tiny counts, not figures)" : ""}`,
     "",
@@ -46,6 +65,8 @@ async function main(): Promise<number> {
     "",
     machineTable(result.machine, result.during, {
       "BullMQ peer": result.peer ? "BullMQ 5.81.5 on Redis 127.0.0.1:6379" : "skipped (no Redis)",
+      "Gantry store": describeBenchStore(store),
+      ...Object.fromEntries(pgRows),
       "wall time of the run": `${result.seconds.toFixed(0)} s`,
     }),
     "",

@@ -1,4 +1,5 @@
 /** What a scenario is, what it reports, and the round loop they all share. */
+import type { BenchStore } from "./bench-store.js";
 import type { Summary } from "./stats.js";
 
 export type Better = "higher" | "lower";
@@ -28,6 +29,8 @@ export interface ScenarioContext {
   jobs?: number;
   /** BullMQ columns are measured only when Redis answers. */
   peer: boolean;
+  /** The store of the Gantry servers under test (`--store`). */
+  store: BenchStore;
   /** When set, the server is started with `--cpu-prof` writing here. */
   cpuProfileDir?: string;
   log(message: string): void;

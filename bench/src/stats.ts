@@ -34,8 +34,13 @@ export function summarize(values: readonly number[]): Summary {
   };
 }
 
+export interface Percentiles {
+  p50: number;
+  p99: number;
+}
+
 /** p50/p99 of one round's latency samples. */
-export function latencyPercentiles(samples: readonly number[]): { p50: number; p99: number } {
+export function latencyPercentiles(samples: readonly number[]): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50: percentileSorted(sorted, 50), p99: percentileSorted(sorted, 99) };
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { wallNow } from "../clock.js";
-import { API_KEY, benchEndpoint, ENDPOINT, startGantryServer } from "../gantry-server.js";
+import { API_KEY, benchEndpoint, ENDPOINT, serverOptions, startGantryServer } from "../gantry-server.js";
 import { callJson, pool } from "../http.js";
 import { NOOP_WORKER } from "../paths.js";
 import { inRounds, type ResultRow, ratios, type Scenario } from "../scenario.js";
@@ -46,18 +46,19 @@ export const coldStart: Scenario = {
     try {
       const results = await inRounds(ctx, "cold start", async (i) => {
         const marksFile = join(dir, `marks-${i}.jsonl`);
-        const server = await startGantryServer({
-          endpoints: [
-            benchEndpoint({
-              scaling: { workersMin: 0, workersMax: 1 },
-              worker: {
-                command: [process.execPath, NOOP_WORKER],
-                env: { BENCH_MARKS: marksFile, RUNPOD_LOG_LEVEL: "WARN" },
-              },
-            }),
-          ],
-          ...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
-        });
+        const server = await startGantryServer(
+          serverOptions(ctx, {
+            endpoints: [
+              benchEndpoint({
+                scaling: { workersMin: 0, workersMax: 1 },
+                worker: {
+                  command: [process.execPath, NOOP_WORKER],
+                  env: { BENCH_MARKS: marksFile, RUNPOD_LOG_LEVEL: "WARN" },
+                },
+              }),
+            ],
+          }),
+        );
         const client = pool(server.url, 2);
         try {
           const runAt = wallNow();

@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { Agent } from "undici";
-import { ENDPOINT, startGantryServer, WORKER_SECRET } from "../gantry-server.js";
+import { ENDPOINT, serverOptions, startGantryServer, WORKER_SECRET } from "../gantry-server.js";
 import { inRounds, type ResultRow, type Scenario } from "../scenario.js";
 import { summarize } from "../stats.js";
 
@@ -33,10 +33,9 @@ export const idleFleet: Scenario = {
     const windowMs = ctx.smoke ? 3_000 : 35_000;
     const pingMs = ctx.smoke ? 1_000 : 10_000;
     const takeHoldMs = ctx.smoke ? 1_000 : 30_000;
-    const server = await startGantryServer({
-      config: { takeHoldMs, pingIntervalMs: pingMs },
-      ...(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {}),
-    });
+    const server = await startGantryServer(
+      serverOptions(ctx, { config: { takeHoldMs, pingIntervalMs: pingMs } }),
+    );
     const agent = new Agent({
       connections: workers * 3 + 10,
       keepAliveTimeout: 120_000,

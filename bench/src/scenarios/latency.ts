@@ -1,43 +1,73 @@
 /**
  * Scenario 2: sequential `/runsync` of a no-op job with a warm idle worker (concurrency 1), against BullMQ's
  * add → `waitUntilFinished` and against the loopback floor (one bare node:http round trip, same client).
- * "Added time" is Gantry's latency minus the floor's, percentile by percentile, in the same round.
+ * "Added time" is Gantry's latency minus the floor's, percentile by percentile, in the same round. On PostgreSQL
+ * a second Gantry server on SQLite (its own idle worker) is measured in the same rounds, for the store ratio.
  */
+import { SQLITE_STORE, storeLabel } from "../bench-store.js";
 import { openBullPeer } from "../bullmq-peer.js";
 import { measureFloorRtt } from "../floor.js";
-import { API_KEY, ENDPOINT, startGantryServer } from "../gantry-server.js";
-import { startNoopWorker } from "../gantry-worker.js";
+import {
+  API_KEY,
+  ENDPOINT,
+  type GantryServerOptions,
+  type GantryServerProcess,
+  serverOptions,
+  startGantryServer,
+} from "../gantry-server.js";
+import { startNoopWorker, type WorkerProcess } from "../gantry-worker.js";
 import { callJson, pool } from "../http.js";
 import { inRounds, type ResultRow, ratios, type Scenario } from "../scenario.js";
-import { latencyPercentiles, summarize } from "../stats.js";
+import { latencyPercentiles, type Percentiles, summarize } from "../stats.js";
+
+interface Target {
+  server: GantryServerProcess;
+  client: ReturnType<typeof pool>;
+  worker: WorkerProcess;
+}
+
+async function openTarget(options: GantryServerOptions): Promise<Target> {
+  const server = await startGantryServer(options);
+  return { server, client: pool(server.url, 1), worker: startNoopWorker(server.publicUrl, 1) };
+}
+
+async function closeTarget(t: Target | undefined): Promise<void> {
+  if (!t) return;
+  await t.worker.stop();
+  await t.client.close();
+  await t.server.close();
+}
+
+async function runsyncSamples(t: Target, n: number): Promise<Percentiles> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    const r = await callJson<{ status: string }>(t.client, "POST", `/v2/${ENDPOINT}/runsync`, {
+      body: { input: {} },
+      auth: API_KEY,
+    });
+    if (r.status !== 200 || r.body.status !== "COMPLETED")
+      throw new Error(`/runsync answered ${r.status}: ${JSON.stringify(r.body)}`);
+    samples.push(performance.now() - started);
+  }
+  return latencyPercentiles(samples);
+}
 
 export const latency: Scenario = {
   name: "latency",
   title: "Latency: sequential /runsync of a no-op job, warm idle worker",
   async run(ctx) {
     const calls = ctx.smoke ? 50 : 2_000;
-    const server = await startGantryServer(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {});
-    const client = pool(server.url, 1);
-    const worker = startNoopWorker(server.publicUrl, 1);
+    const onPostgres = ctx.store.kind === "postgres";
+    let main: Target | undefined;
+    let sqlite: Target | undefined;
     const peer = ctx.peer ? await openBullPeer() : undefined;
     const bullWorker = await peer?.startWorker(1);
     try {
+      main = await openTarget(serverOptions(ctx));
+      if (onPostgres) sqlite = await openTarget({ store: SQLITE_STORE });
       const events = await peer?.events();
-      const gantry = async (n: number) => {
-        const samples: number[] = [];
-        for (let i = 0; i < n; i++) {
-          const t = performance.now();
-          const r = await callJson<{ status: string }>(client, "POST", `/v2/${ENDPOINT}/runsync`, {
-            body: { input: {} },
-            auth: API_KEY,
-          });
-          if (r.status !== 200 || r.body.status !== "COMPLETED")
-            throw new Error(`/runsync answered ${r.status}: ${JSON.stringify(r.body)}`);
-          samples.push(performance.now() - t);
-        }
-        return latencyPercentiles(samples);
-      };
-      const bull = async (n: number) => {
+      const bull = async (n: number): Promise<Percentiles> => {
         if (!peer || !events) return { p50: Number.NaN, p99: Number.NaN };
         const samples: number[] = [];
         for (let i = 0; i < n; i++) {
@@ -50,15 +80,17 @@ export const latency: Scenario = {
       };
       const results = await inRounds(ctx, "latency", async (_i, warmup) => {
         const n = warmup ? Math.min(200, calls) : calls;
-        const g = await gantry(n);
+        const g = await runsyncSamples(main as Target, n);
+        const s = sqlite ? await runsyncSamples(sqlite, n) : { p50: Number.NaN, p99: Number.NaN };
         const b = await bull(n);
         const f = await measureFloorRtt(n);
         ctx.log(
-          `  gantry p50 ${g.p50.toFixed(2)} p99 ${g.p99.toFixed(2)} | bullmq p50 ${b.p50.toFixed(2)} | floor p50 ${f.p50.toFixed(3)} ms`,
+          `  gantry (${storeLabel(ctx.store)}) p50 ${g.p50.toFixed(2)} p99 ${g.p99.toFixed(2)}${sqlite ? ` | gantry (SQLite) p50 ${s.p50.toFixed(2)} p99 ${s.p99.toFixed(2)}` : ""} | bullmq p50 ${b.p50.toFixed(2)} | floor p50 ${f.p50.toFixed(3)} ms`,
         );
-        return { g, b, f };
+        return { g, s, b, f };
       });
-      const pick = (k: "p50" | "p99", who: "g" | "b" | "f") => results.map((r) => r[who][k]);
+      const pick = (k: "p50" | "p99", who: "g" | "s" | "b" | "f") => results.map((r) => r[who][k]);
+      const on = onPostgres ? ", PostgreSQL" : "";
       const rows: ResultRow[] = [];
       for (const [k, limit] of [
         ["p50", 1],
@@ -70,7 +102,7 @@ export const latency: Scenario = {
         const ratio = summarize(ratios(g, b));
         rows.push({
           scenario: "2 latency",
-          metric: `runsync ${k}`,
+          metric: `runsync ${k}${on}`,
           unit: "ms",
           gantry: summarize(g),
           ...(ctx.peer ? { reference: "BullMQ add→completed", referenceValue: summarize(b), ratio } : {}),
@@ -78,10 +110,24 @@ export const latency: Scenario = {
           target: "< BullMQ",
           ...(ctx.peer ? { met: ratio.median < 1 } : {}),
         });
+        if (onPostgres) {
+          const s = pick(k, "s");
+          rows.push({
+            scenario: "2 latency",
+            metric: `runsync ${k}${on}`,
+            unit: "ms",
+            gantry: summarize(g),
+            reference: "Gantry on SQLite",
+            referenceValue: summarize(s),
+            ratio: summarize(ratios(g, s)),
+            better: "lower",
+            target: "reported",
+          });
+        }
         const addedSummary = summarize(added);
         rows.push({
           scenario: "2 latency",
-          metric: `added time ${k}`,
+          metric: `added time ${k}${on}`,
           unit: "ms",
           gantry: addedSummary,
           reference: "floor (node:http RTT)",
@@ -97,9 +143,8 @@ export const latency: Scenario = {
     } finally {
       await bullWorker?.stop();
       await peer?.close();
-      await worker.stop();
-      await client.close();
-      await server.close();
+      await closeTarget(sqlite);
+      await closeTarget(main);
     }
   },
 };

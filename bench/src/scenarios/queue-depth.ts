@@ -4,7 +4,7 @@
  * takes of a raw protocol client; each taken job is finished untimed). The backlog itself is built inside the
  * server process through the engine (no HTTP) to keep the run bounded; the fill rate is reported too.
  */
-import { API_KEY, ENDPOINT, startGantryServer, WORKER_SECRET } from "../gantry-server.js";
+import { API_KEY, ENDPOINT, serverOptions, startGantryServer, WORKER_SECRET } from "../gantry-server.js";
 import { boundedParallel, callJson, pool } from "../http.js";
 import { inRounds, type ResultRow, ratios, type Scenario } from "../scenario.js";
 import { latencyPercentiles, summarize } from "../stats.js";
@@ -19,7 +19,7 @@ export const queueDepth: Scenario = {
     const depth = ctx.jobs ?? (ctx.smoke ? 2_000 : 1_000_000);
     const enqueues = ctx.smoke ? 200 : 5_000;
     const takes = ctx.smoke ? 100 : 1_000;
-    const server = await startGantryServer(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {});
+    const server = await startGantryServer(serverOptions(ctx));
     const client = pool(server.url, IN_FLIGHT + 2);
     try {
       const enqueueRate = async (n: number): Promise<number> => {
@@ -74,7 +74,7 @@ export const queueDepth: Scenario = {
       const deep = await phase(`${depth} queued`);
       const usage = await server.usage();
       const stored = depth + (ctx.rounds + 1) * 2 * enqueues;
-      const bytesPerJob = server.storeBytes() / stored;
+      const bytesPerJob = (await server.storeBytes()) / stored;
 
       const rate = (xs: typeof empty) => xs.map((x) => x.rate);
       const p = (xs: typeof empty, k: "p50" | "p99") => xs.map((x) => x[k]);
@@ -121,7 +121,7 @@ export const queueDepth: Scenario = {
       });
       rows.push({
         scenario: "5 queue depth",
-        metric: "bytes per stored job (SQLite file + WAL)",
+        metric: `bytes per stored job (${ctx.store.kind === "postgres" ? "PostgreSQL schema: tables + indexes" : "SQLite file + WAL"})`,
         unit: "B",
         gantry: summarize([bytesPerJob]),
         better: "lower",

@@ -9,7 +9,7 @@
 import { workerEnv } from "@gantry/server";
 import { createWorkerRuntime, type HandlerContext, type Job, Logger } from "@gantry/worker";
 import { measureFloorRtt } from "../floor.js";
-import { API_KEY, ENDPOINT, startGantryServer, WORKER_SECRET } from "../gantry-server.js";
+import { API_KEY, ENDPOINT, serverOptions, startGantryServer, WORKER_SECRET } from "../gantry-server.js";
 import { callJson, pool } from "../http.js";
 import { inRounds, type ResultRow, ratios, type Scenario } from "../scenario.js";
 import { latencyPercentiles, summarize } from "../stats.js";
@@ -26,7 +26,7 @@ export const streaming: Scenario = {
   title: "Streaming: yield → client over SSE and over /stream polling",
   async run(ctx) {
     const chunks = ctx.smoke ? 200 : 10_000;
-    const server = await startGantryServer(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {});
+    const server = await startGantryServer(serverOptions(ctx));
     const client = pool(server.url, 4);
     const gates = new Map<string, () => void>();
     const opened = new Map<string, Promise<void>>();

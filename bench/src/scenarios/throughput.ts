@@ -1,11 +1,26 @@
 /**
  * Scenario 1: no-op jobs submitted over HTTP with `/run` (32 in flight) and processed by the real TypeScript
- * worker at concurrency 1 and 16, durable SQLite store; against BullMQ adding the same number of jobs (32 in
- * flight) to a worker process of the same concurrency. Figure: jobs/s from the first submission to the last
- * completion. Each round uses a fresh server (empty database) and a fresh BullMQ queue.
+ * worker at concurrency 1 and 16, durable store (`--store`, SQLite by default); against BullMQ adding the same
+ * number of jobs (32 in flight) to a worker process of the same concurrency. Figure: jobs/s from the first
+ * submission to the last completion. Each round uses a fresh server (empty database or fresh schema) and a fresh
+ * BullMQ queue. On PostgreSQL each round also measures Gantry on SQLite, so the two stores compare in one round,
+ * and reads PostgreSQL's commit and WAL counters around the measured jobs to report what one job costs it.
  */
+import {
+  type BenchStore,
+  type PostgresActivity,
+  postgresActivity,
+  SQLITE_STORE,
+  storeLabel,
+} from "../bench-store.js";
 import { type BullPeer, openBullPeer } from "../bullmq-peer.js";
-import { API_KEY, ENDPOINT, startGantryServer } from "../gantry-server.js";
+import {
+  API_KEY,
+  ENDPOINT,
+  type GantryServerOptions,
+  serverOptions,
+  startGantryServer,
+} from "../gantry-server.js";
 import { startNoopWorker } from "../gantry-worker.js";
 import { boundedParallel, callJson, pool } from "../http.js";
 import { inRounds, type ResultRow, ratios, type Scenario, type ScenarioContext } from "../scenario.js";
@@ -25,8 +40,22 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   }
 }
 
-async function gantryRound(ctx: ScenarioContext, jobs: number, concurrency: number): Promise<number> {
-  const server = await startGantryServer(ctx.cpuProfileDir ? { cpuProfileDir: ctx.cpuProfileDir } : {});
+interface GantryRound {
+  rate: number;
+  /** Growth of PostgreSQL's counters per measured job (PostgreSQL store only). */
+  perJob?: PostgresActivity;
+}
+
+async function gantryRound(
+  options: GantryServerOptions,
+  jobs: number,
+  concurrency: number,
+): Promise<GantryRound> {
+  const store: BenchStore = options.store ?? SQLITE_STORE;
+  const probe = store.kind === "postgres" ? () => postgresActivity(store.databaseUrl) : undefined;
+  let before: PostgresActivity | undefined;
+  let rate = Number.NaN;
+  const server = await startGantryServer(options);
   const client = pool(server.url, IN_FLIGHT + 4);
   const worker = startNoopWorker(server.publicUrl, concurrency);
   try {
@@ -42,15 +71,21 @@ async function gantryRound(ctx: ScenarioContext, jobs: number, concurrency: numb
     };
     await boundedParallel(WARM_JOBS, 8, submit);
     await waitUntil("the warm-up jobs", async () => (await completed()) >= WARM_JOBS, 60_000);
+    before = await probe?.();
     const started = performance.now();
     await boundedParallel(jobs, IN_FLIGHT, submit);
     await waitUntil(`${jobs} jobs`, async () => (await completed()) >= WARM_JOBS + jobs, 30 * 60_000);
-    return (jobs / (performance.now() - started)) * 1000;
+    rate = (jobs / (performance.now() - started)) * 1000;
   } finally {
     await worker.stop();
     await client.close();
     await server.close();
   }
+  // Read only after close: a backend reports its counters when its session ends, so all of them are in now.
+  const after = await probe?.();
+  if (!before || !after) return { rate };
+  const per = (k: keyof PostgresActivity) => (after[k] - before[k]) / jobs;
+  return { rate, perJob: { commits: per("commits"), walSyncs: per("walSyncs"), walBytes: per("walBytes") } };
 }
 
 async function bullRound(jobs: number, concurrency: number): Promise<number> {
@@ -77,25 +112,31 @@ async function bullRound(jobs: number, concurrency: number): Promise<number> {
 
 export const throughput: Scenario = {
   name: "throughput",
-  title: "Throughput: no-op jobs via /run, TypeScript worker, SQLite store",
-  async run(ctx) {
+  title: "Throughput: no-op jobs via /run, TypeScript worker, durable store",
+  async run(ctx: ScenarioContext) {
+    const onPostgres = ctx.store.kind === "postgres";
     const jobs = ctx.jobs ?? (ctx.smoke ? 300 : 50_000);
     const warmJobs = Math.max(100, Math.floor(jobs / 10));
     const rows: ResultRow[] = [];
     for (const concurrency of [1, 16]) {
       const results = await inRounds(ctx, `throughput c=${concurrency}`, async (_i, warmup) => {
         const n = warmup ? warmJobs : jobs;
-        const g = await gantryRound(ctx, n, concurrency);
+        const main = await gantryRound(serverOptions(ctx), n, concurrency);
+        const g = main.rate;
+        const s = onPostgres ? (await gantryRound({ store: SQLITE_STORE }, n, concurrency)).rate : Number.NaN;
         const b = ctx.peer ? await bullRound(n, concurrency) : Number.NaN;
-        ctx.log(`  gantry ${g.toFixed(0)} jobs/s, bullmq ${b.toFixed(0)} jobs/s`);
-        return { g, b };
+        ctx.log(
+          `  gantry (${storeLabel(ctx.store)}) ${g.toFixed(0)} jobs/s${onPostgres ? `, gantry (SQLite) ${s.toFixed(0)} jobs/s` : ""}, bullmq ${b.toFixed(0)} jobs/s`,
+        );
+        return { g, s, b, perJob: main.perJob };
       });
       const g = results.map((r) => r.g);
       const b = results.map((r) => r.b);
       const ratio = summarize(ratios(g, b));
+      const metric = `${jobs.toLocaleString("en-US")} jobs, concurrency ${concurrency}${onPostgres ? ", PostgreSQL" : ""}`;
       rows.push({
         scenario: "1 throughput",
-        metric: `${jobs.toLocaleString("en-US")} jobs, concurrency ${concurrency}`,
+        metric,
         unit: "jobs/s",
         gantry: summarize(g),
         ...(ctx.peer ? { reference: "BullMQ", referenceValue: summarize(b), ratio } : {}),
@@ -103,6 +144,37 @@ export const throughput: Scenario = {
         target: "≥ 1× BullMQ",
         ...(ctx.peer ? { met: ratio.median >= 1 } : {}),
       });
+      if (onPostgres) {
+        const s = results.map((r) => r.s);
+        rows.push({
+          scenario: "1 throughput",
+          metric,
+          unit: "jobs/s",
+          gantry: summarize(g),
+          reference: "Gantry on SQLite",
+          referenceValue: summarize(s),
+          ratio: summarize(ratios(g, s)),
+          better: "higher",
+          target: "reported",
+        });
+        const cost = (k: keyof PostgresActivity) =>
+          summarize(results.map((r) => r.perJob?.[k] ?? Number.NaN));
+        for (const [k, what, unit] of [
+          ["commits", "PostgreSQL commits per job", "commits"],
+          ["walSyncs", "PostgreSQL WAL flushes per job", "flushes"],
+          ["walBytes", "PostgreSQL WAL bytes per job", "B"],
+        ] as const) {
+          rows.push({
+            scenario: "1 throughput",
+            metric: `${what}, concurrency ${concurrency}`,
+            unit,
+            gantry: cost(k),
+            better: "lower",
+            target: "reported",
+            note: "database-wide counters: include any other client of the database",
+          });
+        }
+      }
     }
     return rows;
   },

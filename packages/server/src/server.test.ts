@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { request } from "undici";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { type GantryServer, startServer } from "./server.js";
+import { type GantryServer, type StartServerOptions, startServer } from "./server.js";
 
 let dir: string;
 let server: GantryServer | undefined;
@@ -18,6 +18,26 @@ afterEach(async () => {
 });
 
 const silent = pino({ level: "silent" });
+
+/** A server on the in-memory store with fixed keys and endpoint `ep1`; `config` adds or replaces top-level keys. */
+function memoryServer(
+  config: Record<string, unknown> = {},
+  options: Omit<StartServerOptions, "config"> = {},
+): Promise<GantryServer> {
+  return startServer({
+    config: {
+      port: 0,
+      dataDir: dir,
+      store: "memory",
+      auth: { apiKeys: ["client-key-1"], workerSecret: "worker-secret-1" },
+      endpoints: [{ id: "ep1" }],
+      ...config,
+    },
+    env: {},
+    logger: silent,
+    ...options,
+  });
+}
 
 async function call(
   url: string,
@@ -41,18 +61,7 @@ async function call(
 
 describe("startServer with the real engine", () => {
   test("a job through the whole protocol: run → take → stream → progress → done → status/stream/metrics", async () => {
-    server = await startServer({
-      config: {
-        port: 0,
-        dataDir: dir,
-        store: "memory",
-        takeHoldMs: 2000,
-        auth: { apiKeys: ["client-key-1"], workerSecret: "worker-secret-1" },
-        endpoints: [{ id: "ep1" }],
-      },
-      env: {},
-      logger: silent,
-    });
+    server = await memoryServer({ takeHoldMs: 2000 });
     const base = `${server.url}/v2/ep1`;
     const key = "Bearer client-key-1";
     const worker = "worker-secret-1";
@@ -114,17 +123,7 @@ describe("startServer with the real engine", () => {
   });
 
   test("SSE with the real engine: live chunks and the terminal status, then resume by Last-Event-ID", async () => {
-    server = await startServer({
-      config: {
-        port: 0,
-        dataDir: dir,
-        store: "memory",
-        auth: { apiKeys: ["client-key-1"], workerSecret: "worker-secret-1" },
-        endpoints: [{ id: "ep1" }],
-      },
-      env: {},
-      logger: silent,
-    });
+    server = await memoryServer();
     const base = `${server.url}/v2/ep1`;
     const id = (await call(`${base}/run`, { auth: "client-key-1", body: '{"input": 1}' })).json.id;
     await call(`${base}/job-take/w1?gpu=none`, { auth: "worker-secret-1" });
@@ -160,17 +159,7 @@ describe("startServer with the real engine", () => {
   });
 
   test("runsync returns the result when a worker finishes within the wait", async () => {
-    server = await startServer({
-      config: {
-        port: 0,
-        dataDir: dir,
-        store: "memory",
-        auth: { apiKeys: ["client-key-1"], workerSecret: "worker-secret-1" },
-        endpoints: [{ id: "ep1" }],
-      },
-      env: {},
-      logger: silent,
-    });
+    server = await memoryServer();
     const base = `${server.url}/v2/ep1`;
     const sync = call(`${base}/runsync?wait=20000`, { auth: "client-key-1", body: '{"input": 21}' });
     const take = await call(`${base}/job-take/w1?gpu=none`, { auth: "worker-secret-1" });
@@ -188,17 +177,7 @@ describe("startServer with the real engine", () => {
   });
 
   test("a too-large result fails the job with a clear error (real engine)", async () => {
-    server = await startServer({
-      config: {
-        port: 0,
-        dataDir: dir,
-        store: "memory",
-        auth: { apiKeys: ["client-key-1"], workerSecret: "worker-secret-1" },
-        endpoints: [{ id: "ep1", limits: { resultBytes: 1024 } }],
-      },
-      env: {},
-      logger: silent,
-    });
+    server = await memoryServer({ endpoints: [{ id: "ep1", limits: { resultBytes: 1024 } }] });
     const base = `${server.url}/v2/ep1`;
     const id = (await call(`${base}/run`, { auth: "client-key-1", body: '{"input": 1}' })).json.id;
     await call(`${base}/job-take/w1?gpu=none`, { auth: "worker-secret-1" });
@@ -241,18 +220,7 @@ describe("startServer with the real engine", () => {
   });
 
   test("close() ends an open long-poll promptly and releases the port", async () => {
-    server = await startServer({
-      config: {
-        port: 0,
-        dataDir: dir,
-        store: "memory",
-        takeHoldMs: 60_000,
-        auth: { apiKeys: ["client-key-1"], workerSecret: "worker-secret-1" },
-        endpoints: [{ id: "ep1" }],
-      },
-      env: {},
-      logger: silent,
-    });
+    server = await memoryServer({ takeHoldMs: 60_000 });
     const take = call(`${server.url}/v2/ep1/job-take/w1?gpu=none`, { auth: "worker-secret-1" }).catch(
       (e: Error) => e,
     );
@@ -264,6 +232,38 @@ describe("startServer with the real engine", () => {
     expect(r instanceof Error || r.status === 204).toBe(true);
     expect(Date.now() - started).toBeLessThan(10_000);
     server = undefined;
+  });
+
+  test("defaultEndpoint: its public routes also answer without the prefix, nothing else is rewritten", async () => {
+    server = await memoryServer({ endpoints: [{ id: "ep1" }, { id: "ep2" }] }, { defaultEndpoint: "ep2" });
+    const key = "Bearer client-key-1";
+    const run = await call(`${server.url}/run`, { auth: key, body: '{"input": 1}' });
+    expect(run.status).toBe(200);
+    const id: string = run.json.id;
+    expect((await call(`${server.url}/v2/ep2/status/${id}`, { auth: key })).json.status).toBe("IN_QUEUE");
+    expect((await call(`${server.url}/status/${id}?x=1`, { auth: key })).json.status).toBe("IN_QUEUE");
+    // The other endpoint does not know the job; worker routes keep their prefix.
+    expect((await call(`${server.url}/v2/ep1/status/${id}`, { auth: key })).status).toBe(404);
+    expect((await call(`${server.url}/job-take/w1`, { auth: "worker-secret-1" })).status).toBe(404);
+    expect((await call(`${server.url}/healthz`)).json).toEqual({ status: "ok" });
+
+    await expect(memoryServer({ endpoints: [] }, { defaultEndpoint: "ep1" })).rejects.toThrow(
+      /default endpoint ep1 is not one of the endpoints/,
+    );
+  });
+
+  test("a port in use is reported in words, keeping the system code", async () => {
+    server = await memoryServer();
+    const err = await memoryServer({ port: server.port }).catch((e: NodeJS.ErrnoException) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as NodeJS.ErrnoException).code).toBe("EADDRINUSE");
+    expect((err as Error).message).toBe(`port ${server.port} on 127.0.0.1 is already in use`);
+  });
+
+  test("bound to localhost, workers are told the address actually bound", async () => {
+    server = await memoryServer({ host: "localhost" });
+    expect(server.publicUrl).toBe(server.url);
+    expect(server.publicUrl).toMatch(/^http:\/\/(127\.0\.0\.1|\[::1\]):\d+$/);
   });
 
   test("refuses auth.disabled on a non-loopback bind", async () => {

@@ -2,6 +2,7 @@
  * `startServer`: config → store → engine → supervision (when endpoints have a `worker.command`) → app →
  * listening HTTP server, and a `close()` that undoes it in order (stop the workers while the server still
  * answers their last posts, stop accepting, end long-polls, stop the engine, close connections, close the store).
+ * It is the only assembly: `gantry serve`, `gantry dev`, `--rp_serve_api` and `gantry demo` all run through it.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,9 +14,11 @@ import type { AppEnv } from "./api/env.js";
 import { type GantryConfig, type LoadConfigOptions, loadConfig } from "./config/load.js";
 import { createScrubbedLogger, SecretScrubber } from "./config/log-redaction.js";
 import { prepareSecrets } from "./config/secrets.js";
+import { addEndpointPrefix } from "./dev/prefix.js";
 import type { EndpointConfig } from "./domain/endpoint.js";
 import { Engine, type EngineOptions } from "./engine/engine.js";
 import { startPgCluster } from "./engine/pg-cluster.js";
+import type { Platform } from "./engine/platform.js";
 import { GantryMetrics } from "./metrics/metrics.js";
 import { describeStore, openStore } from "./store/open-store.js";
 import { PostgresJobStore } from "./store/postgres.js";
@@ -40,6 +43,11 @@ export interface StartServerOptions {
   supervisorTuning?: SupervisionOptions["tuning"];
   /** Environment the started workers inherit (minus GANTRY_* and RUNPOD_*); default `process.env`. */
   workerParentEnv?: NodeJS.ProcessEnv;
+  /**
+   * An endpoint whose public routes also answer without the `/v2/{id}` prefix (`POST /runsync`), as the
+   * Python SDK's local API does; the prefixed routes keep working. Used by the local development server.
+   */
+  defaultEndpoint?: string;
 }
 
 export interface GantryServer {
@@ -50,6 +58,8 @@ export interface GantryServer {
   publicUrl: string;
   config: GantryConfig;
   engine: Engine;
+  /** What the HTTP app serves: the engine, wrapped by the supervisor when supervising. */
+  platform: Platform;
   store: JobStore;
   app: Hono<AppEnv>;
   metrics: GantryMetrics;
@@ -81,6 +91,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
     ...(options.env !== undefined ? { env: options.env } : {}),
     overrides,
   });
+  const defaultEndpoint = options.defaultEndpoint;
+  if (defaultEndpoint !== undefined && !config.endpoints.some((e) => e.id === defaultEndpoint))
+    throw new RangeError(`default endpoint ${defaultEndpoint} is not one of the endpoints`);
   // Secrets are scrubbed from every line of the server's own logger (a caller's logger is the caller's business).
   const scrubber = new SecretScrubber();
   const logger =
@@ -179,9 +192,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
       })
     : undefined;
 
+  const platform: Platform = supervision?.platform ?? engine;
   const shutdown = new AbortController();
   const app = createApp({
-    platform: supervision?.platform ?? engine,
+    platform,
     auth: { apiKeys: secrets.apiKeys, workerSecret: secrets.workerSecret, disabled: config.auth.disabled },
     limits: { takeHoldMs: config.takeHoldMs, rateLimits: config.rateLimits },
     endpointLimits: (id) => {
@@ -210,7 +224,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
   let server: Server;
   let address: AddressInfo;
   try {
-    ({ server, address } = await listen(app, config.host, config.port));
+    ({ server, address } = await listen(app, config.host, config.port, defaultEndpoint));
   } catch (err) {
     await pgCluster?.close();
     await store.close();
@@ -270,6 +284,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
     publicUrl,
     config,
     engine,
+    platform,
     store,
     app,
     metrics,
@@ -285,6 +300,7 @@ function listen(
   app: Hono<AppEnv>,
   host: string,
   port: number,
+  defaultEndpoint: string | undefined,
 ): Promise<{ server: Server; address: AddressInfo }> {
   return new Promise((resolve, reject) => {
     const server = serve({
@@ -294,21 +310,47 @@ function listen(
       // Longer than clients' idle keep-alive so the server is not the side that races a reused socket closed.
       serverOptions: { keepAlive: true, keepAliveTimeout: 65_000 },
     }) as Server;
-    server.once("error", reject);
+    // The raw URL is rewritten before Hono sees the request, so both forms reach exactly the same handlers.
+    if (defaultEndpoint !== undefined) {
+      server.prependListener("request", (req) => {
+        if (req.url !== undefined) req.url = addEndpointPrefix(req.url, defaultEndpoint);
+      });
+    }
+    const failed = (err: Error): void => reject(listenError(err, host, port));
+    server.once("error", failed);
     server.once("listening", () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve({ server, address: server.address() as AddressInfo });
     });
   });
+}
+
+/** A listen failure in words a person acts on; the system `code` stays for callers that branch on it. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  const message =
+    err.code === "EADDRINUSE"
+      ? `port ${port} on ${host} is already in use`
+      : err.code === "EACCES"
+        ? `no permission to listen on port ${port} on ${host}`
+        : err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND"
+          ? `cannot listen on host ${host}`
+          : undefined;
+  if (message === undefined) return err;
+  return Object.assign(new Error(message, { cause: err }), { code: err.code });
 }
 
 function urlHost(address: string): string {
   return address.includes(":") ? `[${address}]` : address;
 }
 
-/** A wildcard bind is not an address a worker can dial; fall back to loopback for the default public URL. */
+/**
+ * A wildcard bind is not an address a worker can dial: fall back to loopback for the default public URL.
+ * "localhost" becomes the address actually bound, since it may resolve to ::1 for one client and 127.0.0.1
+ * for another.
+ */
 function publicHost(configured: string, bound: string): string {
   if (configured === "0.0.0.0" || configured === "::" || bound === "0.0.0.0" || bound === "::")
     return "127.0.0.1";
+  if (configured.trim().toLowerCase() === "localhost") return bound;
   return configured;
 }

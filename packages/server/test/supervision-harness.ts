@@ -1,22 +1,21 @@
 /**
- * A real Gantry stack for supervision tests: SQLite file store, Engine, supervision with the local process
- * provider, the HTTP app on 127.0.0.1:0. Timings are shortened so scale-up and scale-down happen in seconds.
+ * A real Gantry stack for supervision tests: `startServer` (SQLite file store, loopback, port 0) whose endpoints
+ * have a `worker.command`, so the platform starts and scales their workers. Timings are shortened so scale-up
+ * and scale-down happen in seconds.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import { request } from "undici";
-import { createApp } from "../src/api/app.js";
-import { type EndpointConfigInput, resolveEndpoint } from "../src/domain/endpoint.js";
+import type { EndpointConfigInput } from "../src/domain/endpoint.js";
 import type { JobView } from "../src/domain/job.js";
-import { Engine } from "../src/engine/engine.js";
+import type { Engine } from "../src/engine/engine.js";
 import type { HealthView } from "../src/engine/platform.js";
-import { openSqliteStore } from "../src/store/sqlite.js";
-import { createSupervision, type Supervision, type SupervisionOptions } from "../src/supervisor/attach.js";
+import { startServer } from "../src/server.js";
+import type { Supervision, SupervisionOptions } from "../src/supervisor/attach.js";
+
+export { until } from "./until.js";
 
 export const PY_WORKER = fileURLToPath(new URL("./fixtures/python-worker.py", import.meta.url));
 export const SDK_WORKER = fileURLToPath(new URL("./fixtures/sdk-worker.ts", import.meta.url));
@@ -49,28 +48,21 @@ export async function startStack(
   tuning: SupervisionOptions["tuning"] = {},
 ): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), "gantry-sup-"));
-  const store = await openSqliteStore({ path: join(dataDir, "gantry.db") });
-  const configs = endpoints.map((e) => resolveEndpoint(e));
-  const engine = new Engine({
-    store,
-    endpoints: new Map(configs.map((c) => [c.id, c])),
-    options: {
-      takeHoldMs: 2_000,
-      stopHoldMs: 2_000,
+  const server = await startServer({
+    config: {
+      host: "127.0.0.1",
+      port: 0,
+      dataDir,
+      logLevel: "silent",
+      auth: { apiKeys: [API_KEY], workerSecret: WORKER_SECRET },
       pingIntervalMs: 1_000,
-      sweepIntervalMs: 100,
-      leaseMs: 10_000,
+      takeHoldMs: 2_000,
+      rateLimits: false,
+      endpoints,
     },
-  });
-  let publicUrl = "";
-  const supervision = createSupervision({
-    engine,
-    endpoints: configs,
-    dataDir,
-    publicUrl: () => publicUrl,
-    workerSecret: WORKER_SECRET,
-    pingIntervalMs: 1_000,
-    tuning: {
+    env: {},
+    engineOptions: { sweepIntervalMs: 100, leaseMs: 10_000 },
+    supervisorTuning: {
       tickMs: 100,
       stopGraceMs: 10_000,
       overrunGraceMs: 3_000,
@@ -81,21 +73,16 @@ export async function startStack(
       },
       ...tuning,
     },
+  }).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
-  const app = createApp({
-    platform: supervision.platform,
-    auth: { apiKeys: [API_KEY], workerSecret: WORKER_SECRET, disabled: false },
-    limits: { takeHoldMs: 2_000, rateLimits: false },
-  });
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () =>
-      resolve(s as Server),
-    ) as Server;
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  publicUrl = url;
-  engine.start();
-  supervision.start();
+  const { url, engine, supervision } = server;
+  if (!supervision) {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error("supervision stack: no endpoint has a worker.command");
+  }
 
   const call = async <T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> => {
     const res = await request(`${url}${path}`, {
@@ -133,27 +120,10 @@ export async function startStack(
       }
     },
     async close() {
+      // A shorter grace than the tuned one: a worker that ignores SIGTERM should not hold the suite up.
       await supervision.close(5_000);
-      await engine.stop();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      await store.close();
+      await server.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `fn` until it returns a truthy value (event-driven waits are not available across processes). */
-export async function until<T>(
-  fn: () => T | Promise<T>,
-  timeoutMs = 30_000,
-  what = "condition",
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

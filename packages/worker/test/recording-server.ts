@@ -28,6 +28,8 @@ export interface CannedReply {
   status: number;
   /** Answer only after this long (a slow platform). */
   delayMs?: number;
+  /** Answer only once this settles (a platform the test holds back). */
+  until?: Promise<unknown>;
   body?: string;
   contentType?: string;
 }
@@ -200,6 +202,7 @@ export class RecordingServer {
     const override = this.overrides[route]?.(request);
     if (override) {
       if (override.delayMs) await new Promise((resolve) => setTimeout(resolve, override.delayMs));
+      if (override.until) await override.until.catch(() => {});
       return this.#reply(res, override);
     }
     switch (route) {

@@ -137,6 +137,25 @@ class Demo {
       throw new CommandFailed(`runsync job ended ${view.status}: ${short(view.error)}`);
   }
 
+  /** Reads a job's event stream to its end, passing the outputs of `event` events; resolves with the final view. */
+  async follow(
+    endpoint: string,
+    id: string,
+    event: "chunk" | "progress",
+    onOutput: (output: unknown) => void,
+  ): Promise<JobView> {
+    let final: JobView | undefined;
+    await readEvents(`${this.base}/v2/${endpoint}/stream/${id}`, (e) => {
+      const data = JSON.parse(e.data) as Record<string, unknown>;
+      if (e.event === event) onOutput(data.output);
+      else if (e.event === "status") final = data as unknown as JobView;
+    });
+    this.say();
+    if (!final || !TERMINAL.has(final.status))
+      throw new CommandFailed(`the event stream of ${id} ended early`);
+    return final;
+  }
+
   async streamed(endpoint: string, input: unknown): Promise<void> {
     this.say(
       this.s.bold(`2. Asynchronous job with live streaming: POST /v2/${endpoint}/run, then its event stream`),
@@ -146,21 +165,12 @@ class Demo {
     this.say(`   GET /v2/${endpoint}/stream/${queued.id} (Accept: text/event-stream):`);
     this.write("   ");
     const chunks: unknown[] = [];
-    let final: JobView | undefined;
-    await readEvents(`${this.base}/v2/${endpoint}/stream/${queued.id}`, (e) => {
-      const data = JSON.parse(e.data) as Record<string, unknown>;
-      if (e.event === "chunk") {
-        chunks.push(data.output);
-        const token = tokensText([data.output]);
-        this.write(token !== undefined && token !== "" ? `${(data.output as { token: string }).token}` : "");
-        if (token === undefined) this.write(`${short(data.output)} `);
-      } else if (e.event === "status") {
-        final = data as unknown as JobView;
-      }
+    const final = await this.follow(endpoint, queued.id, "chunk", (output) => {
+      chunks.push(output);
+      // The raw token, spaces included: the text builds up as the model writes it.
+      const token = (output as { token?: unknown } | null)?.token;
+      this.write(typeof token === "string" ? token : `${short(output)} `);
     });
-    this.say();
-    if (!final || !TERMINAL.has(final.status))
-      throw new CommandFailed(`the event stream of ${queued.id} ended early`);
     this.say(`   ${this.describe(final)}; ${chunks.length} chunks streamed as they were produced`);
     const last = chunks.at(-1) as { usage?: unknown } | undefined;
     if (last?.usage !== undefined) this.say(`   last chunk: ${short(last)}`);
@@ -176,17 +186,10 @@ class Demo {
     const queued = await this.post(`/v2/${endpoint}/run`, { input });
     this.write(`   job ${queued.id}: progress`);
     const seen: unknown[] = [];
-    let final: JobView | undefined;
-    await readEvents(`${this.base}/v2/${endpoint}/stream/${queued.id}`, (e) => {
-      const data = JSON.parse(e.data) as Record<string, unknown>;
-      if (e.event === "progress") {
-        seen.push(data.output);
-        this.write(` ${typeof data.output === "number" ? `${data.output}%` : short(data.output, 40)}`);
-      } else if (e.event === "status") final = data as unknown as JobView;
+    const final = await this.follow(endpoint, queued.id, "progress", (output) => {
+      seen.push(output);
+      this.write(` ${typeof output === "number" ? `${output}%` : short(output, 40)}`);
     });
-    this.say();
-    if (!final || !TERMINAL.has(final.status))
-      throw new CommandFailed(`the event stream of ${queued.id} ended early`);
     this.say(`   ${this.describe(final)} after ${seen.length} progress updates`);
     this.say(`   output: ${short(final.output, 400)}`);
     this.say();

@@ -42,11 +42,10 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
         });
       } catch (err) {
         if (err instanceof ConfigError) throw new UsageError(err.message);
+        // startServer words listen failures itself ("port 8080 on 127.0.0.1 is already in use").
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === "EADDRINUSE")
-          throw new UsageError(`cannot listen: the port is already in use (${(err as Error).message})`);
-        if (code === "EACCES")
-          throw new UsageError(`cannot listen: permission denied (${(err as Error).message})`);
+        if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+          throw new UsageError(`cannot listen: ${(err as Error).message}`);
         throw new CommandFailed(`server failed to start: ${(err as Error).message}`);
       }
       const summary = {

@@ -4,18 +4,17 @@
  * becomes a logged 500 `{"error": …}`, never an HTML page or a crashed process.
  */
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import { type Logger, pino } from "pino";
 import type { Platform } from "../engine/platform.js";
 import type { GantryMetrics } from "../metrics/metrics.js";
-import { SERVER_VERSION } from "../version.js";
 import { type AdminOptions, registerAdminRoutes } from "./admin-routes.js";
 import { type AuthOptions, requireApiKey } from "./auth.js";
 import { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits, type RouteDeps } from "./deps.js";
 import type { AppEnv } from "./env.js";
 import { ApiError, type ErrorStatus, errorResponse } from "./errors.js";
+import { COMMON_HEADERS, isComplete } from "./fast-response.js";
 import { openApiDocument } from "./openapi.js";
 import { getNormalisedPath } from "./path.js";
 import { registerPublicRoutes } from "./public-routes.js";
@@ -47,6 +46,13 @@ const CORS_HEADERS = [
   "x-request-id",
 ];
 
+const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  ...COMMON_HEADERS,
+  "access-control-max-age": "600",
+  "access-control-allow-methods": "GET,POST,PATCH,OPTIONS",
+  "access-control-allow-headers": CORS_HEADERS.join(","),
+});
+
 export function createApp(options: CreateAppOptions): Hono<AppEnv> {
   const logger = options.logger ?? pino({ level: "silent" });
   const { rateLimits, ...limitOverrides } = options.limits ?? {};
@@ -75,21 +81,17 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
     });
   }
 
-  app.use(
-    cors({
-      origin: "*",
-      allowMethods: ["GET", "POST", "PATCH", "OPTIONS"],
-      allowHeaders: CORS_HEADERS,
-      exposeHeaders: ["Retry-After", "Content-Type", "X-Gantry-Version"],
-      maxAge: 600,
-    }),
-  );
-
-  // Lets clients tell Gantry from RunPod's cloud, e.g. to prefer server-sent events for progress
-  // (opening SSE on RunPod would drain its `/stream` buffer instead).
+  // CORS (any origin; preflights answered here, before authentication) and `X-Gantry-Version`, which lets
+  // clients tell Gantry from RunPod's cloud, e.g. to prefer server-sent events for progress (opening SSE on
+  // RunPod would drain its `/stream` buffer instead). Nothing touches `c.res` before the handler ran: a
+  // response created early is copied when the handler's replaces it. Hot routes answer with the headers built
+  // in (fast-response.ts) and are left alone.
   app.use(async (c, next) => {
+    if (c.req.method === "OPTIONS") return new Response(null, { status: 204, headers: PREFLIGHT_HEADERS });
     await next();
-    c.res.headers.set("X-Gantry-Version", SERVER_VERSION);
+    if (isComplete(c.res)) return;
+    const headers = c.res.headers;
+    for (const name in COMMON_HEADERS) headers.set(name, COMMON_HEADERS[name] as string);
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }, 200));

@@ -6,6 +6,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env.js";
 import { errorResponse } from "./errors.js";
+import { headerOf } from "./fast-response.js";
 
 export interface AuthOptions {
   apiKeys: readonly string[];
@@ -42,7 +43,7 @@ export function requireApiKey(auth: AuthOptions): MiddlewareHandler<AppEnv> {
       c.set("apiKey", "anonymous");
       return next();
     }
-    const key = extractKey(c.req.header("authorization"));
+    const key = extractKey(headerOf(c, "authorization"));
     if (!matches(key)) return errorResponse(c, 401, "Unauthorized");
     c.set("apiKey", key as string);
     return next();
@@ -53,7 +54,7 @@ export function requireWorkerSecret(auth: AuthOptions): MiddlewareHandler<AppEnv
   const matches = createKeyMatcher([auth.workerSecret]);
   return async (c, next) => {
     if (auth.disabled) return next();
-    if (!matches(extractKey(c.req.header("authorization")))) return errorResponse(c, 401, "Unauthorized");
+    if (!matches(extractKey(headerOf(c, "authorization")))) return errorResponse(c, 401, "Unauthorized");
     return next();
   };
 }

@@ -25,6 +25,15 @@ export function limitBody(
 ): MiddlewareHandler<AppEnv> {
   return (c, next) => {
     const max = maxBytes(c);
+    // The common case, a declared length and no chunking, is decided from the node request's headers alone:
+    // Hono's bodyLimit would first turn the body into a web stream, which costs more than the request itself.
+    const incoming = c.env?.incoming;
+    if (incoming && incoming.headers["transfer-encoding"] === undefined) {
+      const declared = incoming.headers["content-length"];
+      if (declared !== undefined && /^\d+$/.test(declared)) {
+        return Number(declared) > max ? Promise.resolve(onTooLarge(c, max)) : next();
+      }
+    }
     return bodyLimit({ maxSize: max, onError: (cc) => onTooLarge(cc as Context<AppEnv>, max) })(c, next);
   };
 }

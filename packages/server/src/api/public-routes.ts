@@ -8,6 +8,7 @@ import { type AuthOptions, requireApiKey } from "./auth.js";
 import { byteLimit, DEFAULT_WAIT_MS, formatBytes, type RouteDeps } from "./deps.js";
 import type { AppEnv } from "./env.js";
 import { ApiError, errorResponse } from "./errors.js";
+import { jsonOf } from "./fast-response.js";
 import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
 import { parseJsonBody } from "./json.js";
 import { unwrap } from "./outcome.js";
@@ -48,14 +49,14 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
         ...retention,
       }),
     );
-    if (!sync) return c.json(view, 200);
+    if (!sync) return jsonOf(view);
     const done = await platform.waitForTerminal(
       endpointId,
       view.id,
       waitMs,
       longPollSignal(c, deps.shutdown),
     );
-    return c.json(done ?? view, 200);
+    return jsonOf(done ?? view);
   };
 
   const tooLarge = (c: Context<AppEnv>, bytes: number) =>
@@ -85,7 +86,7 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
       const id = jobIdOf(c);
       const view = await platform.status(epOf(c), id);
       if (!view) throw notFound(id);
-      return c.json(view, 200);
+      return jsonOf(view);
     },
   );
 
@@ -99,7 +100,7 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
       const waitMs = parseWait(c.req.query("wait"), DEFAULT_WAIT_MS.statusSync);
       const view = await platform.waitForTerminal(epOf(c), id, waitMs, longPollSignal(c, deps.shutdown));
       if (!view) throw notFound(id);
-      return c.json(view, 200);
+      return jsonOf(view);
     },
   );
 
@@ -139,7 +140,7 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
   });
 
   app.get(`${EP}/health`, ...guard, rateLimit(limiter, "health", "health"), async (c) => {
-    return c.json(await platform.health(epOf(c)), 200);
+    return jsonOf(await platform.health(epOf(c)));
   });
 
   app.get(`${EP}/requests`, ...guard, rateLimit(limiter, "requests", "requests"), async (c) => {

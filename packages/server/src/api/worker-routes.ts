@@ -9,6 +9,7 @@ import { type AuthOptions, requireWorkerSecret } from "./auth.js";
 import { byteLimit, formatBytes, type RouteDeps } from "./deps.js";
 import type { AppEnv } from "./env.js";
 import { ApiError, errorResponse } from "./errors.js";
+import { emptyObject, jsonOf, noContent } from "./fast-response.js";
 import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
 import { isPlainObject, parseJsonBody } from "./json.js";
 import { unwrap } from "./outcome.js";
@@ -58,7 +59,7 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
       );
       jobs = jobs.slice(0, max);
     }
-    if (jobs.length === 0) return c.body(null, 204);
+    if (jobs.length === 0) return noContent();
     const jobIds = jobs.map((j) => j.id);
     const giveBack = () => {
       logger.info({ endpointId, workerId, jobIds }, "take client went away; putting jobs back");
@@ -68,12 +69,12 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
     };
     if (requestSignal.aborted) {
       giveBack();
-      return c.body(null, 204);
+      return noContent();
     }
     // The adapter aborts the request signal only if the connection closes before the response was fully
     // written, so jobs the worker never received go back to the queue.
     requestSignal.addEventListener("abort", giveBack, { once: true });
-    return c.json(batch ? jobs : jobs[0], 200);
+    return jsonOf(batch ? jobs : jobs[0]);
   };
 
   app.get(`${EP}/job-take/:workerId`, ...guard, (c) => take(c, false));
@@ -87,7 +88,7 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
       limits.takeHoldMs,
       longPollSignal(c, deps.shutdown),
     );
-    if (stops.length === 0) return c.body(null, 204);
+    if (stops.length === 0) return noContent();
     // As with job-take: stop ids answered to a connection that closed first would be lost; give them back.
     const giveBack = () => {
       logger.info({ endpointId, workerId, jobIds: stops }, "job-stop client went away; keeping its stops");
@@ -97,10 +98,10 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
     };
     if (c.req.raw.signal.aborted) {
       giveBack();
-      return c.body(null, 204);
+      return noContent();
     }
     c.req.raw.signal.addEventListener("abort", giveBack, { once: true });
-    return c.json({ jobsToStop: stops }, 200);
+    return jsonOf({ jobsToStop: stops });
   });
 
   const resultTooLarge = async (c: Context<AppEnv>, bytes: number) => {
@@ -140,7 +141,7 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
       unwrap(
         await platform.workerDone(endpointId, workerId, jobId, done, parseBool(c.req.query("isStream"))),
       );
-      return c.json({}, 200);
+      return emptyObject();
     },
   );
 
@@ -157,14 +158,14 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
       if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
       if (!Object.hasOwn(body, "output")) throw new ApiError(400, "output: is required");
       unwrap(await platform.workerStream(endpointId, workerId, jobId, body.output));
-      return c.json({}, 200);
+      return emptyObject();
     },
   );
 
   app.get(`${EP}/ping/:workerId`, ...guard, async (c) => {
     const { endpointId, workerId } = ids(c);
     await platform.ping(endpointId, workerId, pingReport(c));
-    return c.json({}, 200);
+    return emptyObject();
   });
 }
 

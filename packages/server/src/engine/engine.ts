@@ -292,7 +292,7 @@ export class Engine implements Platform {
       if (existing) return ok(this.view(existing));
     }
     const cap = queueCap(endpoint);
-    const queued = await this.store.queuedCount(endpoint.id);
+    const queued = await this.store.queuedCount(endpoint.id, cap);
     if (queued >= cap) return fail(429, `queue of endpoint ${endpoint.id} is full (${queued} jobs waiting)`);
 
     const sync = req.sync === true;
@@ -575,8 +575,7 @@ export class Engine implements Platform {
     isStream: boolean,
   ): Promise<Outcome<void>> {
     if (!isObject(body)) return fail(400, "job-done body must be a JSON object");
-    const job = await this.find(endpointId, jobId);
-    if (!job) return fail(404, `job ${String(jobId)} not found`);
+    if (!(await this.belongs(endpointId, jobId))) return fail(404, `job ${String(jobId)} not found`);
     const now = this.clock();
     this.workers.seen(endpointId, workerId, now);
     if (body.stopPod === true) {
@@ -623,8 +622,7 @@ export class Engine implements Platform {
     jobId: string,
     output: unknown,
   ): Promise<Outcome<void>> {
-    const job = await this.find(endpointId, jobId);
-    if (!job) return fail(404, `job ${String(jobId)} not found`);
+    if (!(await this.belongs(endpointId, jobId))) return fail(404, `job ${String(jobId)} not found`);
     const now = this.clock();
     this.workers.seen(endpointId, workerId, now);
     const r = await this.store.appendChunk(jobId, workerId, output ?? null, now + this.leaseMs);
@@ -717,6 +715,13 @@ export class Engine implements Platform {
     if (typeof jobId !== "string" || jobId.length === 0 || jobId.length > 200) return undefined;
     const job = await this.store.get(jobId);
     return job && job.endpointId === endpointId ? job : undefined;
+  }
+
+  /** Like `find`, without decoding the job when the store can tell its endpoint alone (worker posts). */
+  private async belongs(endpointId: string, jobId: string): Promise<boolean> {
+    if (!this.store.endpointOf) return (await this.find(endpointId, jobId)) !== undefined;
+    if (typeof jobId !== "string" || jobId.length === 0 || jobId.length > 200) return false;
+    return (await this.store.endpointOf(jobId)) === endpointId;
   }
 
   private view(job: JobRecord): JobView {

@@ -86,6 +86,7 @@ export function buildStatements(s: string) {
 
   return {
     get: `SELECT * FROM ${jobs} WHERE id = $1`,
+    endpointOf: `SELECT endpoint_id FROM ${jobs} WHERE id = $1`,
     byIdempotencyKey: `SELECT * FROM ${jobs} WHERE endpoint_id = $1 AND idempotency_key = $2`,
     recent: `SELECT * FROM ${jobs} WHERE endpoint_id = $1 ORDER BY created_at DESC, insert_seq DESC LIMIT $2`,
     recentByStatus: `SELECT * FROM ${jobs} WHERE endpoint_id = $1 AND status = $2
@@ -246,6 +247,11 @@ export function buildStatements(s: string) {
       UNION ALL
       SELECT 'RETRIED', retried FROM ${s}.endpoint_counters WHERE endpoint_id = $1`,
     queuedCount: `SELECT count(*) AS n FROM ${jobs} WHERE endpoint_id = $1 AND status = 'IN_QUEUE'`,
+    // The queue-cap check: stops at the cap instead of counting the whole queue (NULL limit = no limit).
+    queuedCountUpTo: `
+      SELECT count(*) AS n FROM (
+        SELECT 1 FROM ${jobs} WHERE endpoint_id = $1 AND status = 'IN_QUEUE' LIMIT $2
+      ) AS q`,
     queueStats: `
       SELECT count(*) FILTER (WHERE status = 'IN_QUEUE' AND NOT low_priority) AS normal,
         count(*) FILTER (WHERE status = 'IN_QUEUE' AND low_priority) AS low,

@@ -230,6 +230,10 @@ export class PostgresJobStore implements JobStore {
     return this.one("get", [id]);
   }
 
+  async endpointOf(id: string): Promise<string | undefined> {
+    return (await this.rows<{ endpoint_id: string }>("endpointOf", [id]))[0]?.endpoint_id;
+  }
+
   findByIdempotencyKey(endpointId: string, key: string): Promise<JobRecord | undefined> {
     return this.one("byIdempotencyKey", [endpointId, key]);
   }
@@ -430,7 +434,10 @@ export class PostgresJobStore implements JobStore {
     };
   }
 
-  async queuedCount(endpointId: string): Promise<number> {
+  async queuedCount(endpointId: string, atMost?: number): Promise<number> {
+    if (atMost !== undefined && Number.isSafeInteger(atMost) && atMost >= 0) {
+      return (await this.rows<{ n: number }>("queuedCountUpTo", [endpointId, atMost]))[0]?.n ?? 0;
+    }
     return (await this.rows<{ n: number }>("queuedCount", [endpointId]))[0]?.n ?? 0;
   }
 

@@ -109,6 +109,32 @@ const MIGRATIONS: readonly string[] = [
     until  INTEGER NOT NULL
   );
   `,
+  // 4: jobs per endpoint and status, kept by triggers in the same statement as every change, so the queue-cap
+  // check of each submit and the counters of /health cost one row read instead of a scan that grows with the
+  // queue (issue #6).
+  `
+  CREATE TABLE job_status_counts (
+    endpoint_id TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (endpoint_id, status)
+  ) WITHOUT ROWID;
+  INSERT INTO job_status_counts (endpoint_id, status, n)
+    SELECT endpoint_id, status, count(*) FROM jobs GROUP BY endpoint_id, status;
+  CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN
+    INSERT INTO job_status_counts (endpoint_id, status, n) VALUES (new.endpoint_id, new.status, 1)
+      ON CONFLICT (endpoint_id, status) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs BEGIN
+    UPDATE job_status_counts SET n = n - 1 WHERE endpoint_id = old.endpoint_id AND status = old.status;
+  END;
+  CREATE TRIGGER jobs_count_update AFTER UPDATE OF status, endpoint_id ON jobs
+    WHEN old.status IS NOT new.status OR old.endpoint_id IS NOT new.endpoint_id BEGIN
+    UPDATE job_status_counts SET n = n - 1 WHERE endpoint_id = old.endpoint_id AND status = old.status;
+    INSERT INTO job_status_counts (endpoint_id, status, n) VALUES (new.endpoint_id, new.status, 1)
+      ON CONFLICT (endpoint_id, status) DO UPDATE SET n = n + 1;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

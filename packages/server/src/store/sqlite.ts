@@ -5,9 +5,10 @@
  * on power loss or an OS crash the last few commits may roll back (the database stays consistent).
  * We accept that trade for a much cheaper commit on the hot take/done path.
  *
- * better-sqlite3 is synchronous and one connection serves the process, so each method body runs as one
- * transaction with no interleaving; the conditional `WHERE status = ?` clauses still spell out the
- * contract a multi-connection adapter (PostgreSQL) must keep.
+ * better-sqlite3 is synchronous and one connection serves the process, so each method body runs atomically with
+ * no interleaving; the conditional `WHERE status = ?` clauses still spell out the contract a multi-connection
+ * adapter (PostgreSQL) must keep. Writes of one event-loop turn share one commit (sqlite-group-commit.ts); no
+ * call resolves before its change is committed.
  *
  * `":memory:"` is the same implementation over an in-memory database (tests and `gantry dev`).
  */
@@ -17,6 +18,7 @@ import Database from "better-sqlite3";
 import { isTerminal, type JobRecord, type JobStatus, type StreamChunk } from "../domain/job.js";
 import { type LifecycleEvent, sourcesOf, transition } from "../domain/state-machine.js";
 import { sqliteClusterStore } from "./sqlite-cluster.js";
+import { GroupCommit } from "./sqlite-group-commit.js";
 import { migrate } from "./sqlite-schema.js";
 import type {
   Change,
@@ -133,6 +135,10 @@ const statusIn = (event: LifecycleEvent): string =>
     .map((s) => `'${s}'`)
     .join(", ")})`;
 
+// The conditional writes below encode these rules in their WHERE clauses; checked once against the state machine.
+const TAKE_ALLOWED = transition("IN_QUEUE", { type: "take" }).ok;
+const PROGRESS_ALLOWED = transition("IN_PROGRESS", { type: "progress" }).ok;
+
 const refusal = (reason: Extract<Change, { ok: false }>["reason"], message: string, row?: JobRow): Change =>
   row ? { ok: false, reason, message, job: toRecord(row) } : { ok: false, reason, message };
 
@@ -142,6 +148,7 @@ const OUTBOX_KEEP_MS = 60 * 60 * 1000;
 function prepareStatements(db: Database.Database) {
   return {
     get: db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?"),
+    endpointOf: db.prepare<[string], { endpoint_id: string }>("SELECT endpoint_id FROM jobs WHERE id = ?"),
     byIdempotencyKey: db.prepare<[string, string], JobRow>(
       "SELECT * FROM jobs WHERE endpoint_id = ? AND idempotency_key = ?",
     ),
@@ -158,17 +165,18 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO jobs (id, endpoint_id, status, sync, input, webhook, execution_timeout_ms, ttl_ms, low_priority,
          s3_config, extra, created_at, expires_at, retention_ms, queue_pos, idempotency_key)
        VALUES (@id, @endpointId, 'IN_QUEUE', @sync, @input, @webhook, @executionTimeout, @ttl, @lowPriority,
-         @s3Config, @extra, @createdAt, @expiresAt, @retentionMs, @queuePos, @idempotencyKey)`,
+         @s3Config, @extra, @createdAt, @expiresAt, @retentionMs, @queuePos, @idempotencyKey)
+       RETURNING *`,
     ),
     // Skips jobs past their TTL that the sweeper has not deleted yet.
-    queued: db.prepare<[string, number, number], JobRow>(
-      `SELECT * FROM jobs WHERE endpoint_id = ? AND status = 'IN_QUEUE' AND expires_at > ?
+    queued: db.prepare<[string, number, number], { id: string }>(
+      `SELECT id FROM jobs WHERE endpoint_id = ? AND status = 'IN_QUEUE' AND expires_at > ?
        ORDER BY low_priority, queue_pos LIMIT ?`,
     ),
-    markTaken: db.prepare<[string, number, number, number, string]>(
+    markTaken: db.prepare<[string, number, number, number, string], JobRow>(
       `UPDATE jobs SET status = 'IN_PROGRESS', worker_id = ?, started_at = ?, lease_until = ?,
          deadline_at = ? + execution_timeout_ms
-       WHERE id = ? AND status = 'IN_QUEUE'`,
+       WHERE id = ? AND status = 'IN_QUEUE' RETURNING *`,
     ),
     requeue: db.prepare<[number, string, string]>(
       `UPDATE jobs SET status = 'IN_QUEUE', retries = retries + ?, worker_id = NULL, started_at = NULL,
@@ -179,16 +187,17 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO endpoint_counters (endpoint_id, retried) VALUES (?, 1)
        ON CONFLICT (endpoint_id) DO UPDATE SET retried = retried + 1`,
     ),
-    progress: db.prepare<[string, number | null, string, string]>(
+    progress: db.prepare<[string, number | null, string, string], JobRow>(
       `UPDATE jobs SET output = ?, has_output = 1, lease_until = max(lease_until, coalesce(?, lease_until))
-       WHERE id = ? AND status = 'IN_PROGRESS' AND worker_id = ?`,
+       WHERE id = ? AND status = 'IN_PROGRESS' AND worker_id = ? RETURNING *`,
     ),
     insertChunk: db.prepare<[string, number, string]>(
       "INSERT INTO chunks (job_id, seq, output) VALUES (?, ?, ?)",
     ),
-    bumpStream: db.prepare<[number, number | null, string, number]>(
-      `UPDATE jobs SET stream_count = ?, lease_until = max(lease_until, coalesce(?, lease_until))
-       WHERE id = ? AND status = 'IN_PROGRESS' AND stream_count = ?`,
+    bumpStream: db.prepare<[number | null, string, string], JobRow>(
+      `UPDATE jobs SET stream_count = stream_count + 1,
+         lease_until = max(lease_until, coalesce(?, lease_until))
+       WHERE id = ? AND status = 'IN_PROGRESS' AND worker_id = ? RETURNING *`,
     ),
     chunksAfter: db.prepare<[string, number, number], { seq: number; output: string }>(
       "SELECT seq, output FROM chunks WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
@@ -200,7 +209,8 @@ function prepareStatements(db: Database.Database) {
       `UPDATE jobs SET status = @status, completed_at = @now, retain_until = @now + retention_ms,
          output = @output, has_output = @hasOutput, error = @error, generator = @generator,
          lease_until = NULL, deadline_at = NULL
-       WHERE id = @id AND status = 'IN_PROGRESS' AND worker_id = @workerId`,
+       WHERE id = @id AND status = 'IN_PROGRESS' AND worker_id = @workerId
+       RETURNING *`,
     ),
     end: db.prepare(
       `UPDATE jobs SET status = @status, completed_at = @now, retain_until = @now + retention_ms,
@@ -246,13 +256,14 @@ function prepareStatements(db: Database.Database) {
       "DELETE FROM webhook_outbox WHERE state <> 'pending' AND finished_at <= ?",
     ),
     counts: db.prepare<[string], { status: JobStatus; n: number }>(
-      "SELECT status, count(*) AS n FROM jobs WHERE endpoint_id = ? GROUP BY status",
+      "SELECT status, n FROM job_status_counts WHERE endpoint_id = ?",
     ),
     retried: db.prepare<[string], { retried: number }>(
       "SELECT retried FROM endpoint_counters WHERE endpoint_id = ?",
     ),
+    // Both read the trigger-kept counters (schema migration 4), not the jobs table.
     queuedCount: db.prepare<[string], { n: number }>(
-      "SELECT count(*) AS n FROM jobs WHERE endpoint_id = ? AND status = 'IN_QUEUE'",
+      "SELECT n FROM job_status_counts WHERE endpoint_id = ? AND status = 'IN_QUEUE'",
     ),
     queueStats: db.prepare<
       [string],
@@ -299,6 +310,7 @@ export interface SqliteStoreOptions {
 export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
   private readonly s: Statements;
+  private readonly commits: GroupCommit;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
@@ -308,6 +320,7 @@ export class SqliteJobStore implements JobStore {
     this.db.pragma("busy_timeout = 5000");
     migrate(this.db);
     this.s = prepareStatements(this.db);
+    this.commits = new GroupCommit(this.db);
   }
 
   private row(id: string): JobRow | undefined {
@@ -333,8 +346,8 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** Adds the outbox row of a job that just became terminal (same transaction as the change). */
-  private afterTerminal(id: string, now: number): JobRecord {
-    const job = toRecord(this.row(id) as JobRow);
+  private afterTerminal(id: string, now: number, row = this.row(id) as JobRow): JobRecord {
+    const job = toRecord(row);
     if (job.webhook) {
       this.s.enqueueWebhook.run(job.id, job.endpointId, job.webhook, JSON.stringify(job), now, now);
     }
@@ -342,11 +355,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   private tx<T>(fn: () => T): Promise<T> {
-    try {
-      return Promise.resolve(this.db.transaction(fn)());
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.commits.write(fn);
+  }
+
+  /** Reads need no transaction of their own: one statement is atomic, and nothing interleaves in-process. */
+  private read<T>(fn: () => T): Promise<T> {
+    return this.commits.read(fn);
   }
 
   insert(job: NewJob): Promise<{ job: JobRecord; created: boolean }> {
@@ -356,7 +370,7 @@ export class SqliteJobStore implements JobStore {
         if (existing) return { job: toRecord(existing), created: false };
       }
       const queuePos = (this.s.nextQueuePos.get() as { value: number }).value;
-      this.s.insert.run({
+      const row = this.s.insert.get({
         id: job.id,
         endpointId: job.endpointId,
         sync: job.sync ? 1 : 0,
@@ -372,20 +386,25 @@ export class SqliteJobStore implements JobStore {
         retentionMs: job.retentionMs,
         queuePos,
         idempotencyKey: job.idempotencyKey ?? null,
-      });
-      return { job: toRecord(this.row(job.id) as JobRow), created: true };
+      }) as JobRow;
+      return { job: toRecord(row), created: true };
     });
   }
 
   get(id: string): Promise<JobRecord | undefined> {
-    return this.tx(() => {
+    return this.read(() => {
       const row = this.row(id);
       return row ? toRecord(row) : undefined;
     });
   }
 
+  /** The endpoint of a job, without reading (or decoding) the rest of its row. */
+  endpointOf(id: string): Promise<string | undefined> {
+    return this.read(() => this.s.endpointOf.get(id)?.endpoint_id);
+  }
+
   findByIdempotencyKey(endpointId: string, key: string): Promise<JobRecord | undefined> {
-    return this.tx(() => {
+    return this.read(() => {
       const row = this.s.byIdempotencyKey.get(endpointId, key);
       return row ? toRecord(row) : undefined;
     });
@@ -394,7 +413,7 @@ export class SqliteJobStore implements JobStore {
   listRecent(endpointId: string, options: ListRecentOptions): Promise<JobRecord[]> {
     const raw = Math.trunc(Number(options.limit));
     const limit = Number.isFinite(raw) ? Math.min(Math.max(1, raw), LIST_RECENT_MAX) : 1;
-    return this.tx(() =>
+    return this.read(() =>
       (options.status === undefined
         ? this.s.recent.all(endpointId, limit)
         : this.s.recentByStatus.all(endpointId, options.status, limit)
@@ -412,11 +431,11 @@ export class SqliteJobStore implements JobStore {
     if (!Number.isInteger(max) || max < 1) return Promise.resolve([]);
     return this.tx(() => {
       const taken: JobRecord[] = [];
-      for (const row of this.s.queued.all(endpointId, now, max)) {
-        if (!transition(row.status, { type: "take" }).ok) continue;
-        if (this.s.markTaken.run(workerId, now, leaseUntil, now, row.id).changes === 1) {
-          taken.push(toRecord(this.row(row.id) as JobRow));
-        }
+      // Every row `queued` selects is IN_QUEUE; `markTaken` re-checks that in its WHERE.
+      if (!TAKE_ALLOWED) return taken;
+      for (const { id } of this.s.queued.all(endpointId, now, max)) {
+        const row = this.s.markTaken.get(workerId, now, leaseUntil, now, id);
+        if (row) taken.push(toRecord(row));
       }
       return taken;
     });
@@ -435,33 +454,39 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
+  // progress, appendChunk and finish write first, conditionally on the holder, and read the row only when the
+  // write was refused, to say why: the common case is one statement instead of a read, a decode and a write.
+
   progress(id: string, workerId: string, output: unknown, leaseUntil?: number): Promise<Change> {
-    return this.tx(() => {
-      const h = this.held(id, workerId);
-      if (!("row" in h)) return h;
-      const t = transition(h.row.status, { type: "progress" });
-      if (!t.ok) return refusal("not-allowed", t.message, h.row);
-      this.s.progress.run(json(output), leaseUntil ?? null, id, workerId);
-      return { ok: true, job: toRecord(this.row(id) as JobRow), previous: h.row.status };
+    return this.tx((): Change => {
+      const row = PROGRESS_ALLOWED
+        ? this.s.progress.get(json(output), leaseUntil ?? null, id, workerId)
+        : undefined;
+      if (row) return { ok: true, job: toRecord(row), previous: "IN_PROGRESS" };
+      return this.refused(id, workerId, "progress");
     });
   }
 
   appendChunk(id: string, workerId: string, output: unknown, leaseUntil?: number): Promise<ChunkAppend> {
     return this.tx((): ChunkAppend => {
-      const h = this.held(id, workerId);
-      if (!("row" in h)) return h;
       // A chunk is in-progress activity, like progress: allowed exactly where progress is.
-      const t = transition(h.row.status, { type: "progress" });
-      if (!t.ok) return { ok: false, reason: "not-allowed", message: t.message, job: toRecord(h.row) };
-      const seq = h.row.stream_count + 1;
-      this.s.insertChunk.run(id, seq, json(output));
-      this.s.bumpStream.run(seq, leaseUntil ?? null, id, h.row.stream_count);
-      return { ok: true, seq, job: toRecord(this.row(id) as JobRow) };
+      const row = PROGRESS_ALLOWED ? this.s.bumpStream.get(leaseUntil ?? null, id, workerId) : undefined;
+      if (!row) return this.refused(id, workerId, "progress") as Extract<Change, { ok: false }>;
+      this.s.insertChunk.run(id, row.stream_count, json(output));
+      return { ok: true, seq: row.stream_count, job: toRecord(row) };
     });
   }
 
+  /** Why a holder-conditional write changed nothing: the precise refusal, from the row as it is. */
+  private refused(id: string, workerId: string, event: "progress" | "complete" | "fail"): Change {
+    const h = this.held(id, workerId);
+    if (!("row" in h)) return h;
+    const t = transition(h.row.status, { type: event });
+    return refusal("not-allowed", t.ok ? `job ${id} changed concurrently` : t.message, h.row);
+  }
+
   readChunks(id: string, afterSeq: number, limit = 1000): Promise<StreamChunk[]> {
-    return this.tx(() =>
+    return this.read(() =>
       this.s.chunksAfter.all(id, afterSeq, limit).map((c) => ({ seq: c.seq, output: JSON.parse(c.output) })),
     );
   }
@@ -493,21 +518,22 @@ export class SqliteJobStore implements JobStore {
 
   finish(id: string, workerId: string, result: FinishRequest, now: number): Promise<Change> {
     return this.tx((): Change => {
-      const h = this.held(id, workerId);
-      if (!("row" in h)) return h;
-      const t = transition(h.row.status, { type: result.status === "COMPLETED" ? "complete" : "fail" });
-      if (!t.ok) return refusal("not-allowed", t.message, h.row);
-      this.s.finish.run({
-        id,
-        workerId,
-        now,
-        status: t.to,
-        output: result.hasOutput ? json(result.output) : null,
-        hasOutput: result.hasOutput ? 1 : 0,
-        error: result.error === undefined ? null : json(result.error),
-        generator: result.generator ? 1 : 0,
-      });
-      return { ok: true, job: this.afterTerminal(id, now), previous: h.row.status };
+      const event = result.status === "COMPLETED" ? "complete" : "fail";
+      const t = transition("IN_PROGRESS", { type: event });
+      const row = t.ok
+        ? (this.s.finish.get({
+            id,
+            workerId,
+            now,
+            status: t.to,
+            output: result.hasOutput ? json(result.output) : null,
+            hasOutput: result.hasOutput ? 1 : 0,
+            error: result.error === undefined ? null : json(result.error),
+            generator: result.generator ? 1 : 0,
+          }) as JobRow | undefined)
+        : undefined;
+      if (row) return { ok: true, job: this.afterTerminal(id, now, row), previous: "IN_PROGRESS" };
+      return this.refused(id, workerId, event);
     });
   }
 
@@ -582,19 +608,19 @@ export class SqliteJobStore implements JobStore {
   }
 
   listByWorker(workerId: string): Promise<JobRecord[]> {
-    return this.tx(() => this.s.byWorker.all(workerId).map(toRecord));
+    return this.read(() => this.s.byWorker.all(workerId).map(toRecord));
   }
 
   workerLoads(endpointId: string): Promise<Map<string, number>> {
-    return this.tx(() => new Map(this.s.loads.all(endpointId).map((r) => [r.worker_id, r.n])));
+    return this.read(() => new Map(this.s.loads.all(endpointId).map((r) => [r.worker_id, r.n])));
   }
 
   expiredLeases(now: number, limit: number): Promise<JobRecord[]> {
-    return this.tx(() => this.s.expiredLeases.all(now, limit).map(toRecord));
+    return this.read(() => this.s.expiredLeases.all(now, limit).map(toRecord));
   }
 
   executionTimeouts(now: number, limit: number): Promise<JobRecord[]> {
-    return this.tx(() => this.s.overdue.all(now, limit).map(toRecord));
+    return this.read(() => this.s.overdue.all(now, limit).map(toRecord));
   }
 
   expireTtl(now: number, limit: number): Promise<JobRecord[]> {
@@ -635,11 +661,11 @@ export class SqliteJobStore implements JobStore {
   }
 
   queuedCount(endpointId: string): Promise<number> {
-    return this.tx(() => this.s.queuedCount.get(endpointId)?.n ?? 0);
+    return this.read(() => this.s.queuedCount.get(endpointId)?.n ?? 0);
   }
 
   queueStats(endpointId: string): Promise<QueueStats> {
-    return this.tx(() => {
+    return this.read(() => {
       const r = this.s.queueStats.get(endpointId);
       const stats: QueueStats = {
         inQueue: r?.normal ?? 0,
@@ -652,7 +678,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   dueWebhooks(now: number, limit: number): Promise<WebhookDelivery[]> {
-    return this.tx(() => this.s.dueWebhooks.all(now, limit).map(toDelivery));
+    return this.read(() => this.s.dueWebhooks.all(now, limit).map(toDelivery));
   }
 
   claimWebhook(id: number, now: number, retryAt: number): Promise<WebhookDelivery | undefined> {
@@ -676,49 +702,53 @@ export class SqliteJobStore implements JobStore {
   }
 
   getWebhook(id: number): Promise<WebhookDelivery | undefined> {
-    return this.tx(() => {
+    return this.read(() => {
       const row = this.s.getWebhook.get(id);
       return row ? toDelivery(row) : undefined;
     });
   }
 
   close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.commits.flush();
+      this.db.close();
+    }
     return Promise.resolve();
   }
 
   // ─── cluster state (issue #7; see sqlite-cluster.ts) ───────────────────────────────────────────────────────
+  // Their writes may land in an open group-commit batch: each resolves only after that batch committed.
   private clusterPart: ClusterStore | undefined;
   private get cluster(): ClusterStore {
     this.clusterPart ??= sqliteClusterStore(this.db);
     return this.clusterPart;
   }
   addStopSignal(workerId: string, jobId: string, now: number): Promise<void> {
-    return this.cluster.addStopSignal(workerId, jobId, now);
+    return this.cluster.addStopSignal(workerId, jobId, now).then((v) => this.commits.settle(v));
   }
   takeStopSignals(workerId: string, limit: number): Promise<string[]> {
-    return this.cluster.takeStopSignals(workerId, limit);
+    return this.cluster.takeStopSignals(workerId, limit).then((v) => this.commits.settle(v));
   }
   clearStopSignals(workerId: string): Promise<void> {
-    return this.cluster.clearStopSignals(workerId);
+    return this.cluster.clearStopSignals(workerId).then((v) => this.commits.settle(v));
   }
   pruneStopSignals(before: number): Promise<number> {
-    return this.cluster.pruneStopSignals(before);
+    return this.cluster.pruneStopSignals(before).then((v) => this.commits.settle(v));
   }
   upsertWorkers(rows: WorkerRow[]): Promise<void> {
-    return this.cluster.upsertWorkers(rows);
+    return this.cluster.upsertWorkers(rows).then((v) => this.commits.settle(v));
   }
   listWorkerRows(): Promise<WorkerRow[]> {
-    return this.cluster.listWorkerRows();
+    return this.cluster.listWorkerRows().then((v) => this.commits.settle(v));
   }
   deleteWorkerRows(ids: string[]): Promise<void> {
-    return this.cluster.deleteWorkerRows(ids);
+    return this.cluster.deleteWorkerRows(ids).then((v) => this.commits.settle(v));
   }
   acquireLease(name: string, holder: string, now: number, until: number): Promise<boolean> {
-    return this.cluster.acquireLease(name, holder, now, until);
+    return this.cluster.acquireLease(name, holder, now, until).then((v) => this.commits.settle(v));
   }
   releaseLease(name: string, holder: string): Promise<void> {
-    return this.cluster.releaseLease(name, holder);
+    return this.cluster.releaseLease(name, holder).then((v) => this.commits.settle(v));
   }
 }
 

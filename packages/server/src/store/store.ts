@@ -107,6 +107,11 @@ export interface ListRecentOptions {
 export interface JobStore extends Partial<ClusterStore> {
   insert(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   get(id: string): Promise<JobRecord | undefined>;
+  /**
+   * Additive, optional: the endpoint of a job (undefined when it does not exist), without reading the rest of
+   * the row. The engine checks that a worker's post names the job's endpoint with it on the hot path.
+   */
+  endpointOf?(id: string): Promise<string | undefined>;
   /** The job of the endpoint that was submitted with this idempotency key, if it still exists. */
   findByIdempotencyKey(endpointId: string, key: string): Promise<JobRecord | undefined>;
   /** The endpoint's jobs, newest submission first (ties: later insert first), optionally of one status. */
@@ -169,7 +174,11 @@ export interface JobStore extends Partial<ClusterStore> {
   expireRetention(now: number, limit: number): Promise<string[]>;
 
   counts(endpointId: string): Promise<JobCounts>;
-  queuedCount(endpointId: string): Promise<number>;
+  /**
+   * Queued jobs of the endpoint. With `atMost`, a store may stop counting there and return `atMost` when at least
+   * that many are queued (the queue-cap check needs no more), so the check stays bounded on a long queue.
+   */
+  queuedCount(endpointId: string, atMost?: number): Promise<number>;
   /**
    * For the autoscaler (additive, optional): queued jobs split by priority, running jobs, and the submission
    * time of the oldest queued normal-priority job.

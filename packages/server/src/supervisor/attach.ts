@@ -5,6 +5,7 @@
  */
 import { workerEnv } from "../config/worker-env.js";
 import type { EndpointConfig } from "../domain/endpoint.js";
+import { keyOfEvent } from "../engine/bus.js";
 import type { Engine } from "../engine/engine.js";
 import type { Platform } from "../engine/platform.js";
 import { LocalProcessProvider } from "../providers/local-process.js";
@@ -84,6 +85,11 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       ...(e.worker ? { worker: e.worker } : {}),
     })),
   );
+  // Every job queued on an endpoint (submit, retry, requeue, or another node's submit over the bus) notifies the
+  // endpoint's queue key; listening there, not in the submit route, sees them all without touching the engine.
+  const unlisten = options.endpoints
+    .filter((e) => e.worker !== undefined)
+    .map((e) => options.engine.waiters.on(keyOfEvent({ topic: "queue", id: e.id }), () => supervisor.nudge(e.id)));
   const platform = trackPlatform(options.engine as Platform, tracker, {
     queueHint: (id) => supervisor.queueHint(id),
     healthHints: (id) => supervisor.healthHints(id),
@@ -95,6 +101,9 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     provider,
     tracker,
     start: () => supervisor.start(),
-    close: (graceMs) => supervisor.close(graceMs),
+    close: (graceMs) => {
+      for (const off of unlisten) off();
+      return supervisor.close(graceMs);
+    },
   };
 }

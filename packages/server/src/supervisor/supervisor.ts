@@ -155,6 +155,8 @@ export class Supervisor {
   readonly #retired = new Map<string, Retired>();
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
+  /** A nudge arrived during a pass, which may have read the queue before the job landed: run another at once. */
+  #again = false;
   /** Exit handling in flight (it releases jobs through the host): close() waits for it. */
   readonly #exiting = new Set<Promise<void>>();
   #closed = false;
@@ -210,13 +212,39 @@ export class Supervisor {
   start(): void {
     if (this.#running || this.#closed) return;
     this.#running = true;
-    const loop = (): void => {
-      this.#timer = setTimeout(async () => {
-        await this.tick();
-        if (this.#running && !this.#closed) loop();
-      }, this.#o.tickMs);
-    };
-    loop();
+    // The first pass at once: jobs queued before a restart (or a leader change) get their workers now.
+    this.#schedule(0);
+  }
+
+  /** (Re)arms the loop's one timer: the next pass runs `ms` from now. */
+  #schedule(ms: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.tick().then(() => {
+        if (!this.#running || this.#closed || this.#timer) return;
+        const again = this.#again;
+        this.#again = false;
+        this.#schedule(again ? 0 : this.#o.tickMs);
+      });
+    }, ms);
+  }
+
+  /**
+   * A job was queued on `endpointId` (submit, retry, requeue). When the endpoint has no live worker, the pass
+   * runs now rather than at the next tick: waiting up to a tick would be most of a cold start. Anything else
+   * (more workers for a longer queue, scale-down) keeps to the tick, so a burst of submissions costs nothing.
+   */
+  nudge(endpointId: string): void {
+    if (!this.#running || this.#closed) return;
+    const ep = this.#endpoints.get(endpointId);
+    if (!ep || ep.config.worker === undefined) return;
+    for (const w of ep.workers.values()) if (!w.handle.done && w.stopping === undefined) return;
+    // Starts withheld by crash back-off resume on the tick; a pass per submission would only re-read the queue.
+    const backoffUntil = nextStartAt(ep.crash, this.#tuning.backoff);
+    if (backoffUntil !== undefined && backoffUntil > this.#o.now()) return;
+    if (this.#ticking) this.#again = true;
+    else this.#schedule(0);
   }
 
   /**

@@ -16,6 +16,8 @@ import type { WorkerHandle } from "../../src/providers/provider.js";
 import { type GantryServer, startServer } from "../../src/server.js";
 import { composeWorkerEnv } from "../../src/supervisor/process-env.js";
 
+export { until } from "../until.js";
+
 export const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 export const E2E_WORKER = fileURLToPath(new URL("../fixtures/e2e-worker.ts", import.meta.url));
 export const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
@@ -42,12 +44,7 @@ export interface Stack {
   dataDir: string;
   /** Starts a worker process for the endpoint; stopped by `close()`. */
   startWorker(endpointId: string, args?: string[], workerId?: string): WorkerHandle;
-  call<T = unknown>(
-    method: "GET" | "POST",
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<Reply<T>>;
+  call: Call;
   submit(endpointId: string, input: unknown, extra?: Record<string, unknown>): Promise<string>;
   status(endpointId: string, jobId: string): Promise<Reply<JobView>>;
   /** Long-polls `/status-sync` until the job is terminal. */
@@ -57,6 +54,68 @@ export interface Stack {
   /** Sum of `gantry_http_requests_total` for routes containing `fragment`. */
   requestCount(fragment: string): Promise<number>;
   close(): Promise<void>;
+}
+
+export type Call = <T = unknown>(
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<Reply<T>>;
+
+/**
+ * Calls on the server at `base()` with an API key: a JSON body out, the reply parsed as JSON (left as text
+ * when it is not, e.g. /metrics or SSE). `timeoutMs` lifts undici's header/body timeouts for long waits.
+ */
+export function apiCaller(base: () => string, apiKey: string, timeoutMs?: number): Call {
+  return async <T>(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await request(`${base()}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(timeoutMs !== undefined ? { headersTimeout: timeoutMs, bodyTimeout: timeoutMs } : {}),
+    });
+    const text = await res.body.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      // Left as text.
+    }
+    return { status: res.statusCode, body: parsed as T, headers: res.headers };
+  };
+}
+
+/** Starts the e2e fixture worker (`fixtures/e2e-worker.ts`, extra `args`) for an endpoint of the server at `publicUrl`. */
+export function startFixtureWorker(
+  provider: LocalProcessProvider,
+  o: { publicUrl: string; endpointId: string; workerId: string; workerSecret: string; args?: string[] },
+): WorkerHandle {
+  const env = composeWorkerEnv(
+    process.env,
+    workerEnv({
+      publicUrl: o.publicUrl,
+      endpointId: o.endpointId,
+      workerId: o.workerId,
+      workerSecret: o.workerSecret,
+      pingIntervalMs: 1_000,
+    }),
+  );
+  return provider.start({
+    workerId: o.workerId,
+    endpointId: o.endpointId,
+    command: [process.execPath, "--import", TSX_LOADER, E2E_WORKER, ...(o.args ?? [])],
+    env,
+  });
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -85,30 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const provider = new LocalProcessProvider({ dataDir: join(dataDir, "workers") });
   let serial = 0;
 
-  const call = async <T>(
-    method: "GET" | "POST",
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Reply<T>> => {
-    const res = await request(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${API_KEY}`,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.body.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      // Left as text (e.g. /metrics).
-    }
-    return { status: res.statusCode, body: parsed as T, headers: res.headers };
-  };
+  const call = apiCaller(() => server.url, API_KEY);
 
   const stack: Stack = {
     get server() {
@@ -118,24 +154,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return server.url;
     },
     dataDir,
-    startWorker(endpointId, args = [], workerId = `${endpointId}-w${++serial}`) {
-      const env = composeWorkerEnv(
-        process.env,
-        workerEnv({
-          publicUrl: server.publicUrl,
-          endpointId,
-          workerId,
-          workerSecret: WORKER_SECRET,
-          pingIntervalMs: 1_000,
-        }),
-      );
-      return provider.start({
-        workerId,
+    startWorker: (endpointId, args = [], workerId = `${endpointId}-w${++serial}`) =>
+      startFixtureWorker(provider, {
+        publicUrl: server.publicUrl,
         endpointId,
-        command: [process.execPath, "--import", TSX_LOADER, E2E_WORKER, ...args],
-        env,
-      });
-    },
+        workerId,
+        workerSecret: WORKER_SECRET,
+        args,
+      }),
     call,
     async submit(endpointId, input, extra = {}) {
       const r = await call<{ id: string; status: string }>("POST", `/v2/${endpointId}/run`, {
@@ -177,21 +203,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
   };
   return stack;
-}
-
-/** Polls `fn` until it returns a truthy value (for state only visible by asking, across processes). */
-export async function until<T>(
-  fn: () => T | Promise<T>,
-  timeoutMs = 20_000,
-  what = "condition",
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Reads a server-sent event stream to its end. */

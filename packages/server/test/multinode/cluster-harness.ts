@@ -6,17 +6,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { request } from "undici";
-import { workerEnv } from "../../src/config/worker-env.js";
 import type { EndpointConfigInput } from "../../src/domain/endpoint.js";
 import type { JobView } from "../../src/domain/job.js";
 import type { HealthView } from "../../src/engine/platform.js";
 import { LocalProcessProvider } from "../../src/providers/local-process.js";
 import type { WorkerHandle } from "../../src/providers/provider.js";
-import { composeWorkerEnv } from "../../src/supervisor/process-env.js";
 import { testDatabaseUrl } from "../../src/testing/postgres-test-db.js";
 import { CLI_BIN, cliBuilt, type Proc, run } from "../e2e/cli-process.js";
-import { E2E_WORKER, REPO_ROOT, TERMINAL, TSX_LOADER } from "../e2e/harness.js";
+import { apiCaller, REPO_ROOT, startFixtureWorker, TERMINAL } from "../e2e/harness.js";
 
 export const API_KEY = "multinode-api-key-01";
 export const WORKER_SECRET = "multinode-worker-secret-01";
@@ -110,24 +107,14 @@ export async function startCluster(names: string[], o: ClusterOptions): Promise<
     nodes,
     dir,
     addNode,
-    startWorker(node, endpointId, workerId, args = []) {
-      const env = composeWorkerEnv(
-        process.env,
-        workerEnv({
-          publicUrl: node.url,
-          endpointId,
-          workerId,
-          workerSecret: WORKER_SECRET,
-          pingIntervalMs: 1_000,
-        }),
-      );
-      return provider.start({
-        workerId,
+    startWorker: (node, endpointId, workerId, args = []) =>
+      startFixtureWorker(provider, {
+        publicUrl: node.url,
         endpointId,
-        command: [process.execPath, "--import", TSX_LOADER, E2E_WORKER, ...args],
-        env,
-      });
-    },
+        workerId,
+        workerSecret: WORKER_SECRET,
+        args,
+      }),
     async close() {
       await provider.stopAll(5_000);
       await Promise.all(
@@ -145,32 +132,7 @@ export async function startCluster(names: string[], o: ClusterOptions): Promise<
 }
 
 function makeNode(name: string, url: string, proc: Proc): GantryNode {
-  const call = async <T>(
-    method: "GET" | "POST",
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Reply<T>> => {
-    const res = await request(`${url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${API_KEY}`,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      headersTimeout: 120_000,
-      bodyTimeout: 120_000,
-    });
-    const text = await res.body.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      // Left as text (SSE, /metrics).
-    }
-    return { status: res.statusCode, body: parsed as T };
-  };
+  const call = apiCaller(() => url, API_KEY, 120_000);
   return {
     name,
     url,

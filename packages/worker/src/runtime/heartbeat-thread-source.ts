@@ -7,7 +7,26 @@
 export const HEARTBEAT_THREAD_SOURCE = `
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");
-const { Agent, request } = require(workerData.undiciPath);
+
+// The same two parts of undici as the main thread (undici-loader.ts), or the whole package if they are not there.
+function loadUndici(paths) {
+  try {
+    const Agent = require(paths.agent);
+    const requestFn = require(paths.request);
+    if (typeof Agent === "function" && typeof requestFn === "function") {
+      return {
+        Agent,
+        request(url, options) {
+          const u = new URL(url);
+          const { dispatcher, ...rest } = options;
+          return requestFn.call(dispatcher, { ...rest, origin: u.origin, path: u.pathname + u.search });
+        },
+      };
+    }
+  } catch {}
+  return require(paths.full);
+}
+const { Agent, request } = loadUndici(workerData.undici);
 
 const agent = new Agent({ keepAliveTimeout: 10000 });
 const intervalMs = workerData.intervalMs;

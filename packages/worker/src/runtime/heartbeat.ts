@@ -1,10 +1,10 @@
-import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "../logger.js";
 import { version } from "../version.js";
 import { HEARTBEAT_THREAD_SOURCE } from "./heartbeat-thread-source.js";
 import { USER_AGENT } from "./http.js";
 import { createMirrorBuffer, writeJobIds } from "./job-id-mirror.js";
+import { undiciPaths } from "./undici-loader.js";
 
 export interface HeartbeatOptions {
   /** Ping URL with the worker id substituted. */
@@ -36,7 +36,7 @@ export class Heartbeat {
         jobIds: this.#jobIds,
         version,
         userAgent: USER_AGENT,
-        undiciPath: createRequire(import.meta.url).resolve("undici"),
+        undici: undiciPaths(),
       },
       // The thread needs no loaders (e.g. `--import tsx`) of the main process; they only slow its start.
       execArgv: [],

@@ -1,6 +1,7 @@
 import os from "node:os";
-import { Agent, request } from "undici";
+import type { Agent } from "undici";
 import { version } from "../version.js";
+import { loadUndici } from "./undici-loader.js";
 
 export interface HttpReply {
   status: number;
@@ -24,7 +25,8 @@ export const USER_AGENT = `Gantry-Worker-SDK/${version} (${os.type()} ${os.relea
  * sockets and nothing keeps the event loop alive.
  */
 export class ProtocolHttp {
-  readonly #agent = new Agent({ keepAliveTimeout: 10_000, connections: null });
+  /** Created on the first request, which is also when undici is loaded (see undici-loader.ts). */
+  #agent: Agent | undefined;
   readonly #apiKey: string;
 
   constructor(apiKey: string) {
@@ -59,7 +61,9 @@ export class ProtocolHttp {
       ...options.headers,
     };
     if (options.body !== undefined) headers["content-type"] = "application/json";
-    const response = await request(url, {
+    const undici = loadUndici();
+    this.#agent ??= new undici.Agent({ keepAliveTimeout: 10_000, connections: null });
+    const response = await undici.request(url, {
       method: options.method ?? "GET",
       headers,
       body: options.body,
@@ -76,7 +80,7 @@ export class ProtocolHttp {
   }
 
   async close(): Promise<void> {
-    await this.#agent.destroy();
+    await this.#agent?.destroy();
   }
 }
 

@@ -52,6 +52,8 @@ const MAX_ERROR_BACKOFF_MS = 10_000;
 const FAST_EMPTY_MS = 250;
 /** After a shutdown's grace period: how long aborted handlers and pending posts get before exit. */
 const AFTER_GRACE_MS = 5000;
+/** The heartbeat thread starts when the first take is answered, or after this long if it is held. */
+const HEARTBEAT_START_MS = 500;
 
 interface HeldJob {
   job: Job;
@@ -59,7 +61,9 @@ interface HeldJob {
   chain: JobPostChain;
   log: JobLogger;
   running: boolean;
-  /** Holds a concurrency slot (released once, on finish or stop). */
+  /** The handler is done and its result is being posted: still held (named in pings), no longer a slot. */
+  posting: boolean;
+  /** Still held by this worker (released once: result posted, or stopped). */
   holdsSlot: boolean;
   stopped: boolean;
   abortedByShutdown: boolean;
@@ -95,6 +99,8 @@ class ProductionRuntime implements WorkerRuntime {
   #stopping = false;
   #started = false;
   #heartbeat: Heartbeat | undefined;
+  /** Starts the heartbeat thread (once); set while the run has not started it yet. */
+  #heartbeatDue: (() => void) | undefined;
   #wake: (() => void) | undefined;
   #lastConcurrencyWarning = "";
   #skipGrace: (() => void) | undefined;
@@ -132,6 +138,7 @@ class ProductionRuntime implements WorkerRuntime {
       this.#sendProgress(jobId, progress, message),
     );
     const removeSignals = this.#handleSignals ? this.#installSignalHandlers() : () => {};
+    let heartbeatTimer: NodeJS.Timeout | undefined;
     try {
       const checks = this.#fitnessChecks ?? [...registeredFitnessChecks(), ...systemFitnessChecks(this.#env)];
       const fitness = await runFitnessChecks(checks);
@@ -142,15 +149,26 @@ class ProductionRuntime implements WorkerRuntime {
         }
         return 1;
       }
-      this.#startHeartbeat();
+      // The heartbeat thread starts once the first take is answered (or has been held for a while): on a cold
+      // start the queued job is answered at once, and on two busy cores the thread's start-up (an isolate and its
+      // HTTP client) would otherwise compete with the first take and delay the handler by 100 ms or more.
+      heartbeatTimer = setTimeout(() => this.#heartbeatDue?.(), HEARTBEAT_START_MS);
+      this.#heartbeatDue = () => {
+        this.#heartbeatDue = undefined;
+        clearTimeout(heartbeatTimer);
+        this.#startHeartbeat();
+      };
+      const takeLoop = this.#takeLoop();
       const stopLoop = this.#stopLoop();
-      await this.#takeLoop();
+      await takeLoop;
       await this.#drain();
       await stopLoop;
       return 0;
     } finally {
       removeSignals();
       unregisterSink();
+      this.#heartbeatDue = undefined;
+      clearTimeout(heartbeatTimer);
       await this.#heartbeat?.stop();
       await this.#http.close().catch(() => {});
     }
@@ -238,7 +256,10 @@ class ProductionRuntime implements WorkerRuntime {
         this.#concurrency = next;
       }
       this.#startQueued();
-      const needed = this.#concurrency - this.#held.size;
+      // Jobs whose results are still being posted free their slot (the next take does not wait for the post),
+      // but at most `concurrency` of them may be in flight, so a slow platform slows the worker down.
+      const occupied = this.#occupiedCount();
+      const needed = Math.min(this.#concurrency - occupied, 2 * this.#concurrency - this.#held.size);
       if (needed <= 0) {
         await this.#waitForChange(1000);
         continue;
@@ -246,7 +267,7 @@ class ProductionRuntime implements WorkerRuntime {
       const startedAt = Date.now();
       let outcome: TakeOutcome;
       try {
-        const reply = await this.#http.send(this.#urls.takeUrl(needed, this.#held.size > 0), {
+        const reply = await this.#http.send(this.#urls.takeUrl(needed, occupied > 0), {
           timeoutMs: LONG_POLL_TIMEOUT_MS,
           signal: pollSignal,
         });
@@ -259,6 +280,8 @@ class ProductionRuntime implements WorkerRuntime {
         }
         outcome = { kind: "error", reason: errorText(thrown) };
       }
+      // After this turn's handlers have started.
+      if (this.#heartbeatDue) setImmediate(() => this.#heartbeatDue?.());
       switch (outcome.kind) {
         case "jobs": {
           for (const reason of outcome.rejected) this.#log.error(`Failed to get job. ${reason}`);
@@ -309,6 +332,7 @@ class ProductionRuntime implements WorkerRuntime {
         chain: new JobPostChain(),
         log: this.#log.forJob(job),
         running: false,
+        posting: false,
         holdsSlot: true,
         stopped: false,
         abortedByShutdown: false,
@@ -335,6 +359,13 @@ class ProductionRuntime implements WorkerRuntime {
   #runningCount(): number {
     let count = 0;
     for (const entry of this.#held.values()) if (entry.running) count++;
+    return count;
+  }
+
+  /** Held jobs that count against the concurrency: queued or running, not those only posting a result. */
+  #occupiedCount(): number {
+    let count = 0;
+    for (const entry of this.#held.values()) if (!entry.posting) count++;
     return count;
   }
 
@@ -371,6 +402,14 @@ class ProductionRuntime implements WorkerRuntime {
       const body: ResultBody = this.#config.refreshWorker ? { ...outcome.body, stopPod: true } : outcome.body;
       // Progress posts already queued go first; later ones are refused (never after the result).
       await entry.chain.close();
+      // The slot frees before the post, so the next take runs beside it; except for a result that asks to
+      // recycle the worker (stopPod), after which it must take nothing.
+      if (body.stopPod !== true && !entry.stopped) {
+        entry.running = false;
+        entry.posting = true;
+        this.#wake?.();
+        this.#startQueued();
+      }
       await this.#post(job.id, this.#urls.doneUrl(job.id, outcome.streamed), body, log, "result");
       log.info("Finished.");
     }

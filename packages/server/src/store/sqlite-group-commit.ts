@@ -1,0 +1,86 @@
+/**
+ * Group commit for the SQLite store. Every write of one event-loop turn runs inside one transaction (each call
+ * in a savepoint of its own, so a failing call undoes only itself), and the transaction commits in the check
+ * phase of that turn (`setImmediate`). A commit writes every changed page to the WAL once, so requests that
+ * arrive together (a `/run`, a job-take and a job-done touch the same index and table pages) share that cost.
+ *
+ * Durability is unchanged: no promise resolves before the commit that holds its change, and a failed commit
+ * rejects every call of the batch. A read made while a batch is open may see the batch's changes, so it too
+ * resolves only after that commit: nobody answers from state that could still roll back.
+ *
+ * One connection per database file and process: a second connection writing to the same file from the same
+ * process would wait on this one's open transaction while blocking the only thread that can commit it.
+ */
+import type Database from "better-sqlite3";
+
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+export class GroupCommit {
+  private batch: Waiter[] | undefined;
+  private readonly savepoint: (fn: () => unknown) => unknown;
+
+  constructor(private readonly db: Database.Database) {
+    // Built once: creating better-sqlite3's transaction wrapper per call is costly. Called inside the open
+    // batch, it runs `fn` in a SAVEPOINT.
+    this.savepoint = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Runs `fn` atomically in the current batch; resolves with its value once the batch committed. */
+  write<T>(fn: () => T): Promise<T> {
+    let value: T;
+    try {
+      this.open();
+      value = this.savepoint(fn) as T;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.settle(value);
+  }
+
+  /** Runs `fn` (one statement, or reads only) now; resolves at once, or after the open batch commits. */
+  read<T>(fn: () => T): Promise<T> {
+    let value: T;
+    try {
+      value = fn();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.settle(value);
+  }
+
+  /** `value` once whatever is written so far is committed. */
+  settle<T>(value: T): Promise<T> {
+    const batch = this.batch;
+    if (!batch) return Promise.resolve(value);
+    return new Promise<T>((resolve, reject) => batch.push({ resolve: () => resolve(value), reject }));
+  }
+
+  /** Commits the open batch now (before closing the database). */
+  flush(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    try {
+      this.db.exec("COMMIT");
+    } catch (err) {
+      try {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      } catch {
+        // The rollback error adds nothing to the commit error every caller receives.
+      }
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    for (const w of batch) w.resolve();
+  }
+
+  private open(): void {
+    if (this.batch) return;
+    this.db.exec("BEGIN IMMEDIATE");
+    this.batch = [];
+    setImmediate(() => this.flush());
+  }
+}
