@@ -110,6 +110,14 @@ export async function schemasWithPrefix(url: string, prefix: string): Promise<st
   });
 }
 
+/** Drops every schema of this run still there (an interrupted run); returns their names. */
+export async function dropRunSchemas(store: BenchStore): Promise<string[]> {
+  if (store.kind !== "postgres") return [];
+  const left = await schemasWithPrefix(store.databaseUrl, `${store.schemaPrefix}_`);
+  for (const s of left) await dropSchema(store.databaseUrl, s);
+  return left;
+}
+
 /** Tables plus indexes plus TOAST of one schema, bytes. */
 export async function schemaBytes(url: string, schema: string): Promise<number> {
   return withClient(url, async (c) => {

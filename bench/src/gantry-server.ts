@@ -172,7 +172,14 @@ class Rpc {
           reject(e);
         },
       });
-      this.child.send({ id, type, ...body });
+      // With a callback a closed channel (the server died, e.g. on Ctrl-C) rejects this call instead of
+      // surfacing as an unhandled 'error' event that would kill the benchmark before it cleans up.
+      this.child.send({ id, type, ...body }, (err) => {
+        if (!err) return;
+        const p = this.#pending.get(id);
+        this.#pending.delete(id);
+        p?.reject(new Error(`gantry server: cannot send ${type}: ${err.message}`));
+      });
     });
   }
 }

@@ -5,6 +5,7 @@ import {
   type BenchStore,
   benchDatabaseUrl,
   describeBenchStore,
+  dropRunSchemas,
   postgresSettings,
   postgresStore,
   SQLITE_STORE,
@@ -26,6 +27,22 @@ scenarios: ${SCENARIOS.map((s) => s.name).join(", ")} (default: all)
   --profile DIR       run Gantry servers with --cpu-prof, profiles written to DIR
   --out FILE          also write the markdown report to FILE`;
 
+function dropSchemasOnInterrupt(store: Extract<BenchStore, { kind: "postgres" }>): void {
+  // Ctrl-C skips the servers' orderly close, which is what drops their schemas: drop them here instead.
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(`${signal}: dropping the PostgreSQL schemas ${store.schemaPrefix}_*\n`);
+    dropRunSchemas(store).then(
+      () => process.exit(130),
+      (err: unknown) => {
+        process.stderr.write(`could not drop them: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(130);
+      },
+    );
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+}
+
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseBenchArgs>;
   let store: BenchStore = SQLITE_STORE;
@@ -39,6 +56,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
+  if (store.kind === "postgres") dropSchemasOnInterrupt(store);
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

@@ -58,3 +58,79 @@ describe("sqlite file specifics", () => {
     await expect(openSqliteStore({ path })).rejects.toThrow(/schema version 999 is newer/);
   });
 });
+
+describe("sqlite performance paths (issue #6)", () => {
+  const policy = { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: false };
+  const base = { endpointId: "ep", sync: false, input: 1, policy, createdAt: 1000, retentionMs: 60_000 };
+
+  it("keeps the per-status counters in step with every change, and seeds them when migrating an old file", async () => {
+    const path = join(dir, "counters", "gantry.db");
+    let store = await openSqliteStore({ path });
+    for (const id of ["a", "b", "c", "d"]) await store.insert({ ...base, id });
+    await store.insert({ ...base, id: "x", endpointId: "other" });
+    await store.take("ep", "w", 2, 1100, 5000);
+    await store.finish("a", "w", { status: "COMPLETED", hasOutput: false, generator: false }, 1200);
+    await store.cancel("c", 1300);
+    await store.purgeQueue("other");
+    const expected = {
+      inQueue: 1,
+      inProgress: 1,
+      completed: 1,
+      cancelled: 1,
+      failed: 0,
+      timedOut: 0,
+      retried: 0,
+    };
+    expect(await store.counts("ep")).toEqual(expected);
+    expect(await store.queuedCount("ep")).toBe(1);
+    expect(await store.queuedCount("other")).toBe(0);
+    await store.close();
+
+    // An old database (schema 3, no counters) is counted once when migrated.
+    const db = new Database(path);
+    db.exec(
+      "DROP TRIGGER jobs_count_insert; DROP TRIGGER jobs_count_delete; DROP TRIGGER jobs_count_update; DROP TABLE job_status_counts; CREATE INDEX jobs_endpoint_status ON jobs (endpoint_id, status); UPDATE schema_version SET version = 3",
+    );
+    db.close();
+    store = await openSqliteStore({ path });
+    expect(await store.counts("ep")).toEqual(expected);
+    await store.close();
+  });
+
+  it("tells a job's endpoint without the rest of the row", async () => {
+    const store = await openSqliteStore({ path: ":memory:" });
+    await store.insert({ ...base, id: "a" });
+    expect(await store.endpointOf("a")).toBe("ep");
+    expect(await store.endpointOf("nope")).toBeUndefined();
+    await store.close();
+  });
+
+  it("commits the writes of one turn together, resolves none before the commit, and isolates a failing call", async () => {
+    const path = join(dir, "group", "gantry.db");
+    const store = await openSqliteStore({ path });
+    const observer = new Database(path, { readonly: true });
+    const visible = () => (observer.prepare("SELECT count(*) AS n FROM jobs").get() as { n: number }).n;
+    const writes = [store.insert({ ...base, id: "a" }), store.insert({ ...base, id: "b" })];
+    // A duplicate id fails alone, inside the batch, without undoing the others.
+    const failing = store.insert({ ...base, id: "a" }).catch((err: unknown) => err);
+    // Nothing is committed yet: another connection sees no job until the turn ends.
+    expect(visible()).toBe(0);
+    const resolvedAt: number[] = [];
+    await Promise.all(writes.map((w) => w.then(() => resolvedAt.push(visible()))));
+    expect(String(await failing)).toMatch(/UNIQUE/);
+    // Every promise resolved only once both rows were visible to another connection, i.e. committed.
+    expect(resolvedAt).toEqual([2, 2]);
+    observer.close();
+    await store.close();
+  });
+
+  it("commits a pending batch on close", async () => {
+    const path = join(dir, "close-flush", "gantry.db");
+    let store = await openSqliteStore({ path });
+    void store.insert({ ...base, id: "a" });
+    await store.close();
+    store = await openSqliteStore({ path });
+    expect(await store.get("a")).toMatchObject({ id: "a", status: "IN_QUEUE" });
+    await store.close();
+  });
+});

@@ -89,7 +89,9 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   // endpoint's queue key; listening there, not in the submit route, sees them all without touching the engine.
   const unlisten = options.endpoints
     .filter((e) => e.worker !== undefined)
-    .map((e) => options.engine.waiters.on(keyOfEvent({ topic: "queue", id: e.id }), () => supervisor.nudge(e.id)));
+    .map((e) =>
+      options.engine.waiters.on(keyOfEvent({ topic: "queue", id: e.id }), () => supervisor.nudge(e.id)),
+    );
   const platform = trackPlatform(options.engine as Platform, tracker, {
     queueHint: (id) => supervisor.queueHint(id),
     healthHints: (id) => supervisor.healthHints(id),

@@ -58,7 +58,8 @@ describe("wake on submit", () => {
     // REQUEST_COUNT 1 would want three workers for three jobs, but only the tick scales beyond the first.
     const more = await Promise.all([s.submit("busy", { echo: 1 }), s.submit("busy", { echo: 2 })]);
     expect(liveWorkers(s, "busy")).toHaveLength(1);
-    for (const id of [first, ...more]) expect((await s.waitDone("busy", id, 30_000)).status).toBe("COMPLETED");
+    for (const id of [first, ...more])
+      expect((await s.waitDone("busy", id, 30_000)).status).toBe("COMPLETED");
     expect(liveWorkers(s, "busy")).toHaveLength(1);
   });
 });

@@ -151,7 +151,8 @@ class ProductionRuntime implements WorkerRuntime {
       }
       // The heartbeat thread starts once the first take is answered (or has been held for a while): on a cold
       // start the queued job is answered at once, and on two busy cores the thread's start-up (an isolate and its
-      // HTTP client) would otherwise compete with the first take and delay the handler by 100 ms or more.
+      // HTTP client) would otherwise compete with the first take's round trip and delay the handler by 100 ms or
+      // more. Started then, it boots beside the first job instead.
       heartbeatTimer = setTimeout(() => this.#heartbeatDue?.(), HEARTBEAT_START_MS);
       this.#heartbeatDue = () => {
         this.#heartbeatDue = undefined;
@@ -280,8 +281,8 @@ class ProductionRuntime implements WorkerRuntime {
         }
         outcome = { kind: "error", reason: errorText(thrown) };
       }
-      // After this turn's handlers have started.
-      if (this.#heartbeatDue) setImmediate(() => this.#heartbeatDue?.());
+      // Before any handler runs: a synchronous one blocks this thread, and pings must go on meanwhile (§3.8).
+      this.#heartbeatDue?.();
       switch (outcome.kind) {
         case "jobs": {
           for (const reason of outcome.rejected) this.#log.error(`Failed to get job. ${reason}`);

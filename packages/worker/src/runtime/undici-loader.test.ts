@@ -41,7 +41,11 @@ describe("undici loader", () => {
     expect(undiciPaths().agent).toMatch(/undici[\\/]lib[\\/]dispatcher[\\/]agent\.js$/);
     const agent = new parts.Agent({ keepAliveTimeout: 1000 });
     try {
-      const reply = await parts.request(`${url}/a/b?x=1&y=%20`, { method: "POST", body: "{}", dispatcher: agent });
+      const reply = await parts.request(`${url}/a/b?x=1&y=%20`, {
+        method: "POST",
+        body: "{}",
+        dispatcher: agent,
+      });
       expect(reply.statusCode).toBe(200);
       expect(JSON.parse(await reply.body.text())).toEqual({ path: "/a/b?x=1&y=%20", method: "POST" });
     } finally {

@@ -12,7 +12,7 @@
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { Agent as UndiciAgent, Dispatcher, request as undiciRequest } from "undici";
+import type { Dispatcher, Agent as UndiciAgent, request as undiciRequest } from "undici";
 
 export type AgentOptions = ConstructorParameters<typeof UndiciAgent>[0];
 export type RequestOptions = Parameters<typeof undiciRequest>[1];
