@@ -51,9 +51,11 @@ describe("benchmark harness (smoke mode)", () => {
     expect(result.store).toBe(store);
     expectFiniteRows(result, ["throughput", "latency"]);
     const vsSqlite = result.rows.filter((r) => r.reference === "Gantry on SQLite");
-    // Two concurrencies of throughput, p50 and p99 of latency.
+    // Throughput and server CPU at two concurrencies, p50 and p99 of latency.
     expect(vsSqlite.map((r) => r.metric)).toEqual([
+      "server CPU per job, concurrency 1, PostgreSQL",
       "100 jobs, concurrency 1, PostgreSQL",
+      "server CPU per job, concurrency 16, PostgreSQL",
       "100 jobs, concurrency 16, PostgreSQL",
       "runsync p50, PostgreSQL",
       "runsync p99, PostgreSQL",

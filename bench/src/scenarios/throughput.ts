@@ -42,6 +42,8 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
 
 interface GantryRound {
   rate: number;
+  /** Server process CPU (user + system) per measured job, ms; includes the 100 ms /health polls. */
+  cpuMsPerJob: number;
   /** Growth of PostgreSQL's counters per measured job (PostgreSQL store only). */
   perJob?: PostgresActivity;
 }
@@ -55,6 +57,7 @@ async function gantryRound(
   const probe = store.kind === "postgres" ? () => postgresActivity(store.databaseUrl) : undefined;
   let before: PostgresActivity | undefined;
   let rate = Number.NaN;
+  let cpuMsPerJob = Number.NaN;
   const server = await startGantryServer(options);
   const client = pool(server.url, IN_FLIGHT + 4);
   const worker = startNoopWorker(server.publicUrl, concurrency);
@@ -72,10 +75,12 @@ async function gantryRound(
     await boundedParallel(WARM_JOBS, 8, submit);
     await waitUntil("the warm-up jobs", async () => (await completed()) >= WARM_JOBS, 60_000);
     before = await probe?.();
+    const cpuBefore = (await server.usage()).cpuMicros;
     const started = performance.now();
     await boundedParallel(jobs, IN_FLIGHT, submit);
     await waitUntil(`${jobs} jobs`, async () => (await completed()) >= WARM_JOBS + jobs, 30 * 60_000);
     rate = (jobs / (performance.now() - started)) * 1000;
+    cpuMsPerJob = ((await server.usage()).cpuMicros - cpuBefore) / 1000 / jobs;
   } finally {
     await worker.stop();
     await client.close();
@@ -83,9 +88,13 @@ async function gantryRound(
   }
   // Read only after close: a backend reports its counters when its session ends, so all of them are in now.
   const after = await probe?.();
-  if (!before || !after) return { rate };
+  if (!before || !after) return { rate, cpuMsPerJob };
   const per = (k: keyof PostgresActivity) => (after[k] - before[k]) / jobs;
-  return { rate, perJob: { commits: per("commits"), walSyncs: per("walSyncs"), walBytes: per("walBytes") } };
+  return {
+    rate,
+    cpuMsPerJob,
+    perJob: { commits: per("commits"), walSyncs: per("walSyncs"), walBytes: per("walBytes") },
+  };
 }
 
 async function bullRound(jobs: number, concurrency: number): Promise<number> {
@@ -123,12 +132,20 @@ export const throughput: Scenario = {
         const n = warmup ? warmJobs : jobs;
         const main = await gantryRound(serverOptions(ctx), n, concurrency);
         const g = main.rate;
-        const s = onPostgres ? (await gantryRound({ store: SQLITE_STORE }, n, concurrency)).rate : Number.NaN;
+        const ref = onPostgres ? await gantryRound({ store: SQLITE_STORE }, n, concurrency) : undefined;
+        const s = ref?.rate ?? Number.NaN;
         const b = ctx.peer ? await bullRound(n, concurrency) : Number.NaN;
         ctx.log(
           `  gantry (${storeLabel(ctx.store)}) ${g.toFixed(0)} jobs/s${onPostgres ? `, gantry (SQLite) ${s.toFixed(0)} jobs/s` : ""}, bullmq ${b.toFixed(0)} jobs/s`,
         );
-        return { g, s, b, perJob: main.perJob };
+        return {
+          g,
+          s,
+          b,
+          perJob: main.perJob,
+          cpu: main.cpuMsPerJob,
+          refCpu: ref?.cpuMsPerJob ?? Number.NaN,
+        };
       });
       const g = results.map((r) => r.g);
       const b = results.map((r) => r.b);
@@ -143,6 +160,24 @@ export const throughput: Scenario = {
         better: "higher",
         target: "≥ 1× BullMQ",
         ...(ctx.peer ? { met: ratio.median >= 1 } : {}),
+      });
+      const cpu = results.map((r) => r.cpu);
+      const refCpu = results.map((r) => r.refCpu);
+      rows.push({
+        scenario: "1 throughput",
+        metric: `server CPU per job, concurrency ${concurrency}${onPostgres ? ", PostgreSQL" : ""}`,
+        unit: "ms",
+        gantry: summarize(cpu),
+        ...(onPostgres
+          ? {
+              reference: "Gantry on SQLite",
+              referenceValue: summarize(refCpu),
+              ratio: summarize(ratios(cpu, refCpu)),
+            }
+          : {}),
+        better: "lower",
+        target: "reported",
+        note: "user + system of the server process",
       });
       if (onPostgres) {
         const s = results.map((r) => r.s);

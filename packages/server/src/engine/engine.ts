@@ -403,20 +403,26 @@ export class Engine implements Platform {
         }
         if (chunks.length < 500) break;
       }
-      const job = await this.store.get(jobId);
-      if (!job) {
+      // The common wake-up is a new chunk with nothing else changed: a status-and-progress read answers that
+      // without reading and decoding the whole row (input included); the full job is read only for a new status.
+      const state = await this.feedState(jobId);
+      if (!state) {
         emit({ id: sent, type: "gone", jobId, error: `job ${jobId} not found` });
         return close();
       }
-      const progress = job.status === "IN_PROGRESS" && job.hasOutput ? JSON.stringify(job.output) : undefined;
-      if (job.status !== lastStatus) {
+      if (state.status !== lastStatus) {
+        const job = state.job ?? (await this.store.get(jobId));
+        if (!job) {
+          emit({ id: sent, type: "gone", jobId, error: `job ${jobId} not found` });
+          return close();
+        }
         lastStatus = job.status;
-        lastProgress = progress;
+        lastProgress = state.progress;
         emit({ id: sent, type: "status", job: await this.viewWithHint(job) });
         if (isTerminal(job.status)) close();
-      } else if (progress !== undefined && progress !== lastProgress) {
-        lastProgress = progress;
-        emit({ id: sent, type: "progress", output: job.output });
+      } else if (state.progress !== undefined && state.progress !== lastProgress) {
+        lastProgress = state.progress;
+        emit({ id: sent, type: "progress", output: JSON.parse(state.progress) as unknown });
       }
     };
     const pump = async (): Promise<void> => {
@@ -448,6 +454,20 @@ export class Engine implements Platform {
     }
     await pump();
     return close;
+  }
+
+  /**
+   * Status and raw progress for a live feed; stores without `feedState` answer from the whole row (then `job`
+   * carries it, so a status change needs no second read).
+   */
+  private async feedState(
+    jobId: string,
+  ): Promise<{ status: JobStatus; progress?: string; job?: JobRecord } | undefined> {
+    if (this.store.feedState) return this.store.feedState(jobId);
+    const job = await this.store.get(jobId);
+    if (!job) return undefined;
+    const progress = progressText(job);
+    return progress === undefined ? { status: job.status, job } : { status: job.status, progress, job };
   }
 
   async cancel(endpointId: string, jobId: string): Promise<JobView | undefined> {
@@ -789,6 +809,10 @@ const MAX_SYNC_RETENTION_HINT_MS = 300_000;
 function syncRetention(endpointMs: number, hintMs: number | undefined): number {
   if (hintMs === undefined) return endpointMs;
   return Math.max(endpointMs, Math.min(hintMs, MAX_SYNC_RETENTION_HINT_MS));
+}
+
+function progressText(job: JobRecord): string | undefined {
+  return job.status === "IN_PROGRESS" && job.hasOutput ? JSON.stringify(job.output) : undefined;
 }
 
 function toWorkerJob(job: JobRecord): WorkerJob {

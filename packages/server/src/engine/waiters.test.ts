@@ -52,4 +52,22 @@ describe("Waiters", () => {
     w.notify("k");
     expect(n).toBe(2);
   });
+
+  it("keeps at most two generations of stamps and never loses a wake-up when one is dropped", async () => {
+    const w = new Waiters({ generation: 4 });
+    w.notify("a");
+    const seenA = w.stamp("a");
+    const fresh = w.stamp("b");
+    for (let i = 0; i < 100; i++) w.notify(`job:${i}`);
+    expect(w.tracked()).toBeLessThanOrEqual(8);
+    // "a" was dropped: a reader that saw its old stamp wakes (spuriously, then re-checks) rather than sleeping.
+    expect(w.stamp("a")).not.toBe(seenA);
+    expect(await w.waitChange("a", seenA, 10_000)).toBe(true);
+    // A reader that saw "b" before any notify still hears the next one, however many generations passed.
+    const waiting = w.waitChange("b", fresh, 10_000);
+    expect(w.sleeping("b")).toBe(1);
+    for (let i = 100; i < 120; i++) w.notify(`job:${i}`);
+    w.notify("b");
+    expect(await waiting).toBe(true);
+  });
 });

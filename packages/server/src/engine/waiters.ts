@@ -10,9 +10,20 @@ interface Sleeper {
   wake(changed: boolean): void;
 }
 
+/** Stamps kept per generation; see `Waiters.stamps`. */
+const DEFAULT_GENERATION = 10_000;
+
 export class Waiters {
   private seq = 0;
-  private readonly stamps = new Map<string, number>();
+  /**
+   * Stamps live in two generations: when the current one fills, it becomes the old one and the oldest is dropped,
+   * so memory stays bounded however many jobs are retained. Dropping is safe: a stamp only ever moves to a value
+   * a reader has not seen (a dropped one reads as 0, a new one is a fresh `seq`), so the worst case is one
+   * spurious wake-up of a reader that then re-checks the store, never a lost one.
+   */
+  private stamps = new Map<string, number>();
+  private older = new Map<string, number>();
+  private readonly generation: number;
   private readonly sleepers = new Map<string, Set<Sleeper>>();
   private readonly listeners = new Map<string, Set<() => void>>();
   private closed = false;
@@ -23,8 +34,25 @@ export class Waiters {
   relay: ((key: string, wake: number | undefined) => void) | undefined;
   maxSleepMs: number | undefined;
 
+  constructor(options: { generation?: number } = {}) {
+    this.generation = Math.max(1, options.generation ?? DEFAULT_GENERATION);
+  }
+
   stamp(key: string): number {
-    return this.stamps.get(key) ?? 0;
+    return this.stamps.get(key) ?? this.older.get(key) ?? 0;
+  }
+
+  /** Stamps currently kept (diagnostics and tests). */
+  tracked(): number {
+    return this.stamps.size + this.older.size;
+  }
+
+  private move(key: string): void {
+    this.stamps.set(key, ++this.seq);
+    if (this.stamps.size >= this.generation) {
+      this.older = this.stamps;
+      this.stamps = new Map();
+    }
   }
 
   /**
@@ -73,7 +101,7 @@ export class Waiters {
   /** A wake-up from another node: like notify (or `wake` sleepers), without relaying it back. */
   deliver(key: string, wake?: number): void {
     if (wake !== undefined) {
-      this.stamps.set(key, ++this.seq);
+      this.move(key);
       const set = this.sleepers.get(key);
       for (let i = 0; set && i < wake; i++) {
         const next = set.values().next();
@@ -83,7 +111,7 @@ export class Waiters {
       this.fire(key);
       return;
     }
-    this.stamps.set(key, ++this.seq);
+    this.move(key);
     for (const s of [...(this.sleepers.get(key) ?? [])]) s.wake(true);
     this.fire(key);
   }
@@ -105,7 +133,10 @@ export class Waiters {
 
   /** Drops the stamp of a key that will never be notified again (a deleted job). */
   forget(key: string): void {
-    if (!this.sleepers.has(key) && !this.listeners.has(key)) this.stamps.delete(key);
+    if (!this.sleepers.has(key) && !this.listeners.has(key)) {
+      this.stamps.delete(key);
+      this.older.delete(key);
+    }
   }
 
   sleeping(key: string): number {

@@ -14,7 +14,14 @@ interface WorkerDbRow {
   data: string;
 }
 
-export function sqliteClusterStore(db: Database.Database): ClusterStore {
+/**
+ * `write` runs a function atomically on the store's connection: the store passes its group commit, so these
+ * writes join its batches instead of waiting on them (and answer only once committed, like every other write).
+ */
+export function sqliteClusterStore(
+  db: Database.Database,
+  write?: <T>(fn: () => T) => Promise<T>,
+): ClusterStore {
   const s = {
     addStop: db.prepare<[string, string, number]>(
       "INSERT INTO stop_signals (worker_id, job_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -43,6 +50,7 @@ export function sqliteClusterStore(db: Database.Database): ClusterStore {
     release: db.prepare<[string, string]>("DELETE FROM leases WHERE name = ? AND holder = ?"),
   };
   const tx = <T>(fn: () => T): Promise<T> => {
+    if (write) return write(fn);
     try {
       return Promise.resolve(db.transaction(fn)());
     } catch (err) {

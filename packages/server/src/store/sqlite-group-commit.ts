@@ -8,8 +8,10 @@
  * rejects every call of the batch. A read made while a batch is open may see the batch's changes, so it too
  * resolves only after that commit: nobody answers from state that could still roll back.
  *
- * One connection per database file and process: a second connection writing to the same file from the same
- * process would wait on this one's open transaction while blocking the only thread that can commit it.
+ * Several connections to one file in one process (engines sharing a store in tests, tools next to a server):
+ * a second connection's BEGIN would wait, synchronously, on the first one's open transaction while blocking
+ * the only thread that can commit it. So a batch about to open first commits the other open batches on the same
+ * file; with one connection per file, the usual case, that costs one map lookup.
  */
 import type Database from "better-sqlite3";
 
@@ -18,14 +20,35 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
+/** Group commits per database file in this process (in-memory databases are private and not listed). */
+const byFile = new Map<string, Set<GroupCommit>>();
+
 export class GroupCommit {
   private batch: Waiter[] | undefined;
   private readonly savepoint: (fn: () => unknown) => unknown;
+  private readonly peers: Set<GroupCommit> | undefined;
 
   constructor(private readonly db: Database.Database) {
     // Built once: creating better-sqlite3's transaction wrapper per call is costly. Called inside the open
     // batch, it runs `fn` in a SAVEPOINT.
     this.savepoint = db.transaction((fn: () => unknown) => fn());
+    if (!db.memory) {
+      let peers = byFile.get(db.name);
+      if (!peers) {
+        peers = new Set();
+        byFile.set(db.name, peers);
+      }
+      peers.add(this);
+      this.peers = peers;
+    }
+  }
+
+  /** Commits what is open and leaves the file's list (call before closing the database). */
+  dispose(): void {
+    this.flush();
+    if (!this.peers) return;
+    this.peers.delete(this);
+    if (this.peers.size === 0 && byFile.get(this.db.name) === this.peers) byFile.delete(this.db.name);
   }
 
   /** Runs `fn` atomically in the current batch; resolves with its value once the batch committed. */
@@ -79,6 +102,7 @@ export class GroupCommit {
 
   private open(): void {
     if (this.batch) return;
+    if (this.peers && this.peers.size > 1) for (const p of this.peers) if (p !== this) p.flush();
     this.db.exec("BEGIN IMMEDIATE");
     this.batch = [];
     setImmediate(() => this.flush());

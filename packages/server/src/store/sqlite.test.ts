@@ -105,6 +105,38 @@ describe("sqlite performance paths (issue #6)", () => {
     await store.close();
   });
 
+  it("tells a live feed the status and raw progress without the rest of the row", async () => {
+    const store = await openSqliteStore({ path: ":memory:" });
+    await store.insert({ ...base, id: "a", input: { big: "x".repeat(1000) } });
+    expect(await store.feedState("a")).toEqual({ status: "IN_QUEUE" });
+    await store.take("ep", "w", 1, 1100, 5000);
+    expect(await store.feedState("a")).toEqual({ status: "IN_PROGRESS" });
+    await store.progress("a", "w", { pct: 50 });
+    expect(await store.feedState("a")).toEqual({ status: "IN_PROGRESS", progress: '{"pct":50}' });
+    await store.finish("a", "w", { status: "COMPLETED", hasOutput: true, output: 7, generator: false }, 1200);
+    // The final output is not progress: it belongs to the status snapshot.
+    expect(await store.feedState("a")).toEqual({ status: "COMPLETED" });
+    expect(await store.feedState("nope")).toBeUndefined();
+    await store.close();
+  });
+
+  it("lets two stores on one file in one process write in the same turn without locking each other out", async () => {
+    const path = join(dir, "two-connections", "gantry.db");
+    const a = await openSqliteStore({ path });
+    const b = await openSqliteStore({ path });
+    // Both open a batch in this turn: b's BEGIN would wait forever on a's uncommitted one without the hand-off.
+    const writes = [
+      a.insert({ ...base, id: "a1" }),
+      b.insert({ ...base, id: "b1" }),
+      a.insert({ ...base, id: "a2" }),
+    ];
+    await Promise.all(writes);
+    expect(await a.counts("ep")).toMatchObject({ inQueue: 3 });
+    expect((await b.get("a2"))?.status).toBe("IN_QUEUE");
+    await a.close();
+    await b.close();
+  });
+
   it("commits the writes of one turn together, resolves none before the commit, and isolates a failing call", async () => {
     const path = join(dir, "group", "gantry.db");
     const store = await openSqliteStore({ path });

@@ -25,6 +25,7 @@ import type {
   ChunkAppend,
   ClusterStore,
   DrainResult,
+  FeedState,
   FinishRequest,
   JobCounts,
   JobStore,
@@ -149,6 +150,10 @@ function prepareStatements(db: Database.Database) {
   return {
     get: db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?"),
     endpointOf: db.prepare<[string], { endpoint_id: string }>("SELECT endpoint_id FROM jobs WHERE id = ?"),
+    feedState: db.prepare<[string], { status: JobStatus; progress: string | null }>(
+      `SELECT status, CASE WHEN status = 'IN_PROGRESS' AND has_output = 1 THEN output END AS progress
+       FROM jobs WHERE id = ?`,
+    ),
     byIdempotencyKey: db.prepare<[string, string], JobRow>(
       "SELECT * FROM jobs WHERE endpoint_id = ? AND idempotency_key = ?",
     ),
@@ -401,6 +406,14 @@ export class SqliteJobStore implements JobStore {
   /** The endpoint of a job, without reading (or decoding) the rest of its row. */
   endpointOf(id: string): Promise<string | undefined> {
     return this.read(() => this.s.endpointOf.get(id)?.endpoint_id);
+  }
+
+  feedState(id: string): Promise<FeedState | undefined> {
+    return this.read(() => {
+      const r = this.s.feedState.get(id);
+      if (!r) return undefined;
+      return r.progress === null ? { status: r.status } : { status: r.status, progress: r.progress };
+    });
   }
 
   findByIdempotencyKey(endpointId: string, key: string): Promise<JobRecord | undefined> {
@@ -710,7 +723,7 @@ export class SqliteJobStore implements JobStore {
 
   close(): Promise<void> {
     if (this.db.open) {
-      this.commits.flush();
+      this.commits.dispose();
       this.db.close();
     }
     return Promise.resolve();
@@ -720,7 +733,7 @@ export class SqliteJobStore implements JobStore {
   // Their writes may land in an open group-commit batch: each resolves only after that batch committed.
   private clusterPart: ClusterStore | undefined;
   private get cluster(): ClusterStore {
-    this.clusterPart ??= sqliteClusterStore(this.db);
+    this.clusterPart ??= sqliteClusterStore(this.db, (fn) => this.commits.write(fn));
     return this.clusterPart;
   }
   addStopSignal(workerId: string, jobId: string, now: number): Promise<void> {

@@ -95,6 +95,13 @@ export interface DrainResult {
   chunks: StreamChunk[];
 }
 
+/** What a live feed needs to see whether a job moved, without reading (or decoding) its whole row. */
+export interface FeedState {
+  status: JobStatus;
+  /** The stored progress value as JSON text, when the job is IN_PROGRESS and has one. */
+  progress?: string;
+}
+
 /** What `listRecent` returns at most, whatever the caller asks. */
 export const LIST_RECENT_MAX = 500;
 
@@ -136,6 +143,11 @@ export interface JobStore extends Partial<ClusterStore> {
   appendChunk(id: string, workerId: string, output: unknown, leaseUntil?: number): Promise<ChunkAppend>;
   /** Chunks with `seq > afterSeq`, in order; does not move the drain cursor (used by SSE). */
   readChunks(id: string, afterSeq: number, limit?: number): Promise<StreamChunk[]>;
+  /**
+   * Additive, optional: the job's status and raw progress (undefined when it does not exist). The SSE feed reads
+   * it after every chunk and reads the whole job only when the status changed.
+   */
+  feedState?(id: string): Promise<FeedState | undefined>;
   /** Hands out the chunks after the drain cursor and advances it, atomically. */
   drain(id: string, limit?: number): Promise<DrainResult | undefined>;
 

@@ -8,27 +8,12 @@ export const HEARTBEAT_THREAD_SOURCE = `
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");
 
-// The same two parts of undici as the main thread (undici-loader.ts), or the whole package if they are not there.
-function loadUndici(paths) {
-  try {
-    const Agent = require(paths.agent);
-    const requestFn = require(paths.request);
-    if (typeof Agent === "function" && typeof requestFn === "function") {
-      return {
-        Agent,
-        request(url, options) {
-          const u = new URL(url);
-          const { dispatcher, ...rest } = options;
-          return requestFn.call(dispatcher, { ...rest, origin: u.origin, path: u.pathname + u.search });
-        },
-      };
-    }
-  } catch {}
-  return require(paths.full);
-}
-const { Agent, request } = loadUndici(workerData.undici);
+const http = require("node:http");
 
-const agent = new Agent({ keepAliveTimeout: 10000 });
+// https (and its TLS stack) only for an https ping URL.
+const transport = workerData.url.startsWith("https:") ? require("node:https") : http;
+// One kept-alive socket suffices: pings never overlap, so each reuses the last one.
+const agent = new transport.Agent({ keepAlive: true, maxSockets: 1 });
 const intervalMs = workerData.intervalMs;
 const header = new Int32Array(workerData.jobIds, 0, 2);
 const data = new Uint8Array(workerData.jobIds, 8);
@@ -68,18 +53,33 @@ function report(level, message) {
   parentPort.postMessage({ type: "log", level, message });
 }
 
+// Resolves with the status code once the body is drained (which frees the socket for the next ping).
+function get(url, headers, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (fn, value) => { if (!done) { done = true; clearTimeout(timer); fn(value); } };
+    const request = transport.request(url, { method: "GET", headers, agent }, (response) => {
+      response.on("error", (error) => finish(reject, error));
+      response.on("end", () => finish(resolve, response.statusCode));
+      response.resume();
+    });
+    const timer = setTimeout(() => {
+      finish(reject, new Error("ping timed out after " + timeoutMs + " ms"));
+      request.destroy();
+    }, timeoutMs);
+    request.on("error", (error) => finish(reject, error));
+    request.end();
+  });
+}
+
 async function pingOnce() {
   try {
-    const response = await request(pingUrl(), {
-      method: "GET",
-      headers: { authorization: workerData.apiKey, "user-agent": workerData.userAgent },
-      dispatcher: agent,
-      signal: AbortSignal.timeout(intervalMs * 2),
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
-    await response.body.dump();
-    if (response.statusCode >= 400) report("warn", "Ping answered HTTP " + response.statusCode);
+    const status = await get(
+      pingUrl(),
+      { authorization: workerData.apiKey, "user-agent": workerData.userAgent },
+      intervalMs * 2,
+    );
+    if (status >= 400) report("warn", "Ping answered HTTP " + status);
     else parentPort.postMessage({ type: "pinged" });
   } catch (error) {
     report("error", "Ping Request Error: " + (error && error.message ? error.message : String(error)));
@@ -107,7 +107,7 @@ parentPort.on("message", (message) => {
     if (stopped) break;
     await sleep(Math.max(0, intervalMs - (Date.now() - started)));
   }
-  await agent.close().catch(() => {});
+  agent.destroy();
   parentPort.close();
 })();
 `;

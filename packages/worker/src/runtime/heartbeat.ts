@@ -4,7 +4,6 @@ import { version } from "../version.js";
 import { HEARTBEAT_THREAD_SOURCE } from "./heartbeat-thread-source.js";
 import { USER_AGENT } from "./http.js";
 import { createMirrorBuffer, writeJobIds } from "./job-id-mirror.js";
-import { undiciPaths } from "./undici-loader.js";
 
 export interface HeartbeatOptions {
   /** Ping URL with the worker id substituted. */
@@ -36,7 +35,6 @@ export class Heartbeat {
         jobIds: this.#jobIds,
         version,
         userAgent: USER_AGENT,
-        undici: undiciPaths(),
       },
       // The thread needs no loaders (e.g. `--import tsx`) of the main process; they only slow its start.
       execArgv: [],

@@ -1,7 +1,10 @@
+/**
+ * The worker's protocol client, on `node:http` and a keep-alive `Agent`: no dependency to load on a cold start
+ * (about 25 ms for load + first request, where even a partial undici load cost about 200 ms on two busy cores).
+ */
+import http from "node:http";
 import os from "node:os";
-import type { Agent } from "undici";
 import { version } from "../version.js";
-import { loadUndici } from "./undici-loader.js";
 
 export interface HttpReply {
   status: number;
@@ -21,16 +24,47 @@ export interface HttpOptions {
 export const USER_AGENT = `Gantry-Worker-SDK/${version} (${os.type()} ${os.release()}; ${os.arch()}) Language/Node ${process.versions.node}`;
 
 /**
+ * Sockets a worker can need at once: the job-take and job-stop long-polls, and for each of up to 2×concurrency
+ * held jobs a result post or a stream chunk beside a progress update. Requests beyond the cap would queue behind
+ * 90-second long-polls, so the cap errs high; it exists to bound a runaway, not to throttle.
+ */
+export function socketsFor(concurrency: number): number {
+  const c = Number.isSafeInteger(concurrency) && concurrency > 0 ? concurrency : 1;
+  return 4 * c + 4;
+}
+
+interface Transport {
+  request: typeof http.request;
+  Agent: new (options: http.AgentOptions) => http.Agent;
+}
+
+let httpsModule: Promise<Transport> | undefined;
+
+/** `node:https` pulls in TLS; loaded only when a platform URL is https, so plain-http workers never pay for it. */
+function loadHttps(): Promise<Transport> {
+  httpsModule ??= import("node:https").then((m) => m.default);
+  return httpsModule;
+}
+
+/**
  * One connection pool per runtime, so a finished runtime (tests run several in one process) closes its
  * sockets and nothing keeps the event loop alive.
  */
 export class ProtocolHttp {
-  /** Created on the first request, which is also when undici is loaded (see undici-loader.ts). */
-  #agent: Agent | undefined;
+  /** Created on the first request: importing the SDK opens nothing. */
+  #agents: { http?: http.Agent; https?: http.Agent } = {};
+  #maxSockets = socketsFor(1);
+  #closed = false;
   readonly #apiKey: string;
 
   constructor(apiKey: string) {
     this.#apiKey = apiKey;
+  }
+
+  /** Resizes the pool for a new concurrency; requests in flight are unaffected. */
+  sizeFor(concurrency: number): void {
+    this.#maxSockets = socketsFor(concurrency);
+    for (const agent of Object.values(this.#agents)) agent.maxSockets = this.#maxSockets;
   }
 
   async send(url: string, options: HttpOptions): Promise<HttpReply> {
@@ -54,34 +88,94 @@ export class ProtocolHttp {
   }
 
   async #send(url: string, options: HttpOptions, signal: AbortSignal): Promise<HttpReply> {
-    const headers: Record<string, string> = {
+    if (this.#closed) throw new Error("ProtocolHttp is closed");
+    const target = new URL(url);
+    const secure = target.protocol === "https:";
+    if (!secure && target.protocol !== "http:") throw new TypeError(`Unsupported protocol in URL: ${url}`);
+    const transport: Transport = secure ? await loadHttps() : http;
+    signal.throwIfAborted();
+    const agent = this.#agent(secure, transport);
+    const headers: Record<string, string | number> = {
       // The raw key, no `Bearer` (§3.2): platforms built for the Python SDK compare it verbatim.
       authorization: this.#apiKey,
       "user-agent": USER_AGENT,
       ...options.headers,
     };
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    const undici = loadUndici();
-    this.#agent ??= new undici.Agent({ keepAliveTimeout: 10_000, connections: null });
-    const response = await undici.request(url, {
-      method: options.method ?? "GET",
-      headers,
-      body: options.body,
-      signal,
-      dispatcher: this.#agent,
-      // The signal bounds the request; undici's own timers would cut long-polls short.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
-    const text = await response.body.text();
-    const rawType = response.headers["content-type"];
-    const contentType = (Array.isArray(rawType) ? rawType[0] : rawType) ?? "";
-    return { status: response.statusCode, contentType, text };
+    let body: Buffer | undefined;
+    if (options.body !== undefined) {
+      body = Buffer.from(options.body, "utf8");
+      headers["content-type"] = "application/json";
+      headers["content-length"] = body.byteLength;
+    }
+    return exchange(transport, target, { method: options.method ?? "GET", headers, agent }, body, signal);
+  }
+
+  #agent(secure: boolean, transport: Transport): http.Agent {
+    const key = secure ? "https" : "http";
+    const existing = this.#agents[key];
+    if (existing) return existing;
+    // LIFO hands out the most recently used socket, the one least likely to have hit the server's idle timeout.
+    const agent = new transport.Agent({ keepAlive: true, maxSockets: this.#maxSockets, scheduling: "lifo" });
+    this.#agents[key] = agent;
+    return agent;
   }
 
   async close(): Promise<void> {
-    await this.#agent?.destroy();
+    this.#closed = true;
+    for (const agent of Object.values(this.#agents)) agent.destroy();
+    this.#agents = {};
   }
+}
+
+/**
+ * One request/response. Rejects with the signal's reason when it aborts (so a timeout keeps its
+ * `TimeoutError` name, which callers treat as "re-poll"), and with node's own error otherwise (connection
+ * refused, reset, socket hang up), which callers treat as a failed attempt. The body is always read to its
+ * end, which is what returns the socket to the pool.
+ */
+function exchange(
+  transport: Transport,
+  target: URL,
+  options: http.RequestOptions,
+  body: Buffer | undefined,
+  signal: AbortSignal,
+): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      outcome();
+    };
+    const fail = (error: unknown): void => settle(() => reject(error));
+    const request = transport.request(target, options, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("error", fail);
+      response.on("end", () =>
+        settle(() =>
+          resolve({
+            status: response.statusCode ?? 0,
+            contentType: response.headers["content-type"] ?? "",
+            text: Buffer.concat(chunks).toString("utf8"),
+          }),
+        ),
+      );
+      // A connection cut mid-body: `error` normally comes first, this covers any path where it does not.
+      response.on("close", () => {
+        if (!response.complete) fail(new Error("connection closed before the response body ended"));
+      });
+    });
+    function onAbort(): void {
+      fail(signal.reason);
+      // Destroying the socket is the only way to cancel an HTTP/1.1 exchange; it is not returned to the pool.
+      request.destroy();
+    }
+    request.on("error", fail);
+    signal.addEventListener("abort", onAbort, { once: true });
+    request.end(body);
+  });
 }
 
 /** Waits `ms`, or less if `signal` aborts first; never rejects. */

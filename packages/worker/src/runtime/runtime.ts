@@ -255,6 +255,7 @@ class ProductionRuntime implements WorkerRuntime {
       if (next !== this.#concurrency) {
         this.#log.info(`Concurrency set to ${next}.`);
         this.#concurrency = next;
+        this.#http.sizeFor(next);
       }
       this.#startQueued();
       // Jobs whose results are still being posted free their slot (the next take does not wait for the post),
