@@ -256,7 +256,8 @@ export function buildStatements(s: string) {
       SELECT count(*) FILTER (WHERE status = 'IN_QUEUE' AND NOT low_priority) AS normal,
         count(*) FILTER (WHERE status = 'IN_QUEUE' AND low_priority) AS low,
         count(*) FILTER (WHERE status = 'IN_PROGRESS') AS running,
-        min(created_at) FILTER (WHERE status = 'IN_QUEUE' AND NOT low_priority) AS oldest
+        (SELECT created_at FROM ${jobs} WHERE endpoint_id = $1 AND status = 'IN_QUEUE' AND NOT low_priority
+           ORDER BY queue_pos LIMIT 1) AS oldest
       FROM ${jobs} WHERE endpoint_id = $1 AND status IN ('IN_QUEUE', 'IN_PROGRESS')`,
 
     dueWebhooks: `SELECT * FROM ${outbox} WHERE state = 'pending' AND next_at <= $1 ORDER BY next_at, id LIMIT $2`,

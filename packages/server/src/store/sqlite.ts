@@ -271,14 +271,18 @@ function prepareStatements(db: Database.Database) {
       "SELECT n FROM job_status_counts WHERE endpoint_id = ? AND status = 'IN_QUEUE'",
     ),
     queueStats: db.prepare<
-      [string],
+      [{ ep: string }],
       { normal: number | null; low: number | null; running: number | null; oldest: number | null }
     >(
-      `SELECT sum(status = 'IN_QUEUE' AND low_priority = 0) AS normal,
-         sum(status = 'IN_QUEUE' AND low_priority = 1) AS low,
-         sum(status = 'IN_PROGRESS') AS running,
-         min(CASE WHEN status = 'IN_QUEUE' AND low_priority = 0 THEN created_at END) AS oldest
-       FROM jobs WHERE endpoint_id = ? AND status IN ('IN_QUEUE', 'IN_PROGRESS')`,
+      // Read every supervisor tick, so nothing here may grow with the queue: the totals come from the
+      // trigger-kept counters, the oldest wait from the head of the take index, and only low-priority jobs
+      // (rare, and never a reason to scale) are counted on the index.
+      `SELECT total - low AS normal, low, running, oldest FROM (SELECT
+         coalesce((SELECT n FROM job_status_counts WHERE endpoint_id = @ep AND status = 'IN_QUEUE'), 0) AS total,
+         (SELECT count(*) FROM jobs WHERE endpoint_id = @ep AND low_priority = 1 AND status = 'IN_QUEUE') AS low,
+         coalesce((SELECT n FROM job_status_counts WHERE endpoint_id = @ep AND status = 'IN_PROGRESS'), 0) AS running,
+         (SELECT created_at FROM jobs WHERE endpoint_id = @ep AND low_priority = 0 AND status = 'IN_QUEUE'
+            ORDER BY queue_pos LIMIT 1) AS oldest)`,
     ),
     enqueueWebhook: db.prepare<[string, string, string, string, number, number]>(
       `INSERT INTO webhook_outbox (job_id, endpoint_id, url, snapshot, next_at, created_at)
@@ -679,7 +683,7 @@ export class SqliteJobStore implements JobStore {
 
   queueStats(endpointId: string): Promise<QueueStats> {
     return this.read(() => {
-      const r = this.s.queueStats.get(endpointId);
+      const r = this.s.queueStats.get({ ep: endpointId });
       const stats: QueueStats = {
         inQueue: r?.normal ?? 0,
         inQueueLow: r?.low ?? 0,

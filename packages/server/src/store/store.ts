@@ -70,6 +70,10 @@ export interface QueueStats {
   /** Queued `lowPriority` jobs. */
   inQueueLow: number;
   inProgress: number;
+  /**
+   * Submission time of the job at the head of the normal-priority queue: the one that has waited longest in
+   * line. A job re-queued by `/retry` joins the tail, so its old submission time does not count as waiting.
+   */
   oldestQueuedAt?: number;
 }
 

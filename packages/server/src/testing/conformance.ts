@@ -772,6 +772,19 @@ export function describeStoreConformance(
         });
       });
 
+      it("takes the oldest wait from the head of the queue: a retried job joins the tail", async () => {
+        const old = await running("w1", { createdAt: T0 - 500 });
+        await store.finish(
+          old.id,
+          "w1",
+          { status: "FAILED", hasOutput: false, error: "x", generator: false },
+          T0,
+        );
+        await add({ createdAt: T0 + 10 });
+        expect((await store.retry(old.id)).ok).toBe(true);
+        expect(await store.queueStats?.("ep")).toMatchObject({ inQueue: 2, oldestQueuedAt: T0 + 10 });
+      });
+
       it("leaseLost with workerGone requeues before the lease lapses; without it, it refuses", async () => {
         const j = await running("w1");
         const early = T0 + 200;
