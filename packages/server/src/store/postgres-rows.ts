@@ -1,105 +1,14 @@
 /**
- * Rows of the PostgreSQL schema and their mapping to the domain types. A row reaches us two ways with the same
- * shape: as a typed result row (bigint parsed to number by the pool's type parser) or as `row_to_json` text
- * (outbox snapshots, drain), where bigint is a JSON number and boolean a JSON boolean.
+ * PostgreSQL's side of the row mapping (shared with SQLite in `job-row.ts`). A row reaches us two ways with the
+ * same shape: as a typed result row (bigint parsed to number by the pool's type parser) or as `row_to_json`
+ * text (outbox snapshots, drain), where bigint is a JSON number and boolean a JSON boolean.
  */
-import type { JobRecord, JobStatus } from "../domain/job.js";
+
+import { deliveryOf, type JobRow, type OutboxRow, toRecord } from "./job-row.js";
 import type { WebhookDelivery } from "./store.js";
 
-export interface JobRow {
-  id: string;
-  endpoint_id: string;
-  status: JobStatus;
-  sync: boolean;
-  input: string;
-  webhook: string | null;
-  execution_timeout_ms: number;
-  ttl_ms: number;
-  low_priority: boolean;
-  s3_config: string | null;
-  extra: string | null;
-  created_at: number;
-  started_at: number | null;
-  completed_at: number | null;
-  expires_at: number;
-  retention_ms: number;
-  retain_until: number | null;
-  worker_id: string | null;
-  output: string | null;
-  has_output: boolean;
-  error: string | null;
-  retries: number;
-  stream_count: number;
-  stream_drained: number;
-  generator: boolean;
-  lease_until: number | null;
-  deadline_at: number | null;
-  queue_pos: number;
-  insert_seq: number;
-  idempotency_key: string | null;
-}
+export { type JobRow, json, type OutboxRow, parse, toRecord } from "./job-row.js";
 
-export interface OutboxRow {
-  id: number;
-  job_id: string;
-  endpoint_id: string;
-  url: string;
-  snapshot: string;
-  state: WebhookDelivery["state"];
-  attempts: number;
-  next_at: number;
-  last_error: string | null;
-}
-
-/** JSON.stringify maps `undefined` to nothing; the column needs text. */
-export const json = (v: unknown): string => JSON.stringify(v) ?? "null";
-export const parse = (text: string | null): unknown => (text === null ? undefined : JSON.parse(text));
-
-export function toRecord(r: JobRow): JobRecord {
-  const job: JobRecord = {
-    id: r.id,
-    endpointId: r.endpoint_id,
-    status: r.status,
-    sync: r.sync,
-    input: parse(r.input),
-    policy: {
-      executionTimeout: r.execution_timeout_ms,
-      ttl: r.ttl_ms,
-      lowPriority: r.low_priority,
-    },
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    hasOutput: r.has_output,
-    retries: r.retries,
-    streamCount: r.stream_count,
-    streamDrained: r.stream_drained,
-  };
-  if (r.webhook !== null) job.webhook = r.webhook;
-  if (r.s3_config !== null) job.s3Config = parse(r.s3_config);
-  if (r.extra !== null) job.extra = parse(r.extra) as Record<string, unknown>;
-  if (r.started_at !== null) job.startedAt = r.started_at;
-  if (r.completed_at !== null) job.completedAt = r.completed_at;
-  if (r.retain_until !== null) job.retainUntil = r.retain_until;
-  if (r.worker_id !== null) job.workerId = r.worker_id;
-  if (r.has_output) job.output = parse(r.output);
-  if (r.error !== null) job.error = parse(r.error);
-  if (r.generator) job.generator = true;
-  if (r.lease_until !== null) job.leaseUntil = r.lease_until;
-  if (r.idempotency_key !== null) job.idempotencyKey = r.idempotency_key;
-  return job;
-}
-
-export function toDelivery(r: OutboxRow): WebhookDelivery {
-  const d: WebhookDelivery = {
-    id: r.id,
-    jobId: r.job_id,
-    endpointId: r.endpoint_id,
-    url: r.url,
-    job: toRecord(JSON.parse(r.snapshot) as JobRow),
-    attempts: r.attempts,
-    nextAt: r.next_at,
-    state: r.state,
-  };
-  if (r.last_error !== null) d.lastError = r.last_error;
-  return d;
-}
+/** The outbox snapshot is the job's row as `row_to_json` wrote it. */
+export const toDelivery = (r: OutboxRow): WebhookDelivery =>
+  deliveryOf(r, toRecord(JSON.parse(r.snapshot) as JobRow));

@@ -17,6 +17,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { isTerminal, type JobRecord, type JobStatus, type StreamChunk } from "../domain/job.js";
 import { type LifecycleEvent, sourcesOf, transition } from "../domain/state-machine.js";
+import { deliveryOf, flag, type JobRow, json, type OutboxRow, parse, toRecord } from "./job-row.js";
 import { sqliteClusterStore } from "./sqlite-cluster.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
 import { migrate } from "./sqlite-schema.js";
@@ -37,98 +38,8 @@ import type {
 } from "./store.js";
 import { LIST_RECENT_MAX } from "./store.js";
 
-interface JobRow {
-  id: string;
-  endpoint_id: string;
-  status: JobStatus;
-  sync: number;
-  input: string;
-  webhook: string | null;
-  execution_timeout_ms: number;
-  ttl_ms: number;
-  low_priority: number;
-  s3_config: string | null;
-  extra: string | null;
-  created_at: number;
-  started_at: number | null;
-  completed_at: number | null;
-  expires_at: number;
-  retention_ms: number;
-  retain_until: number | null;
-  worker_id: string | null;
-  output: string | null;
-  has_output: number;
-  error: string | null;
-  retries: number;
-  stream_count: number;
-  stream_drained: number;
-  generator: number;
-  lease_until: number | null;
-  deadline_at: number | null;
-  queue_pos: number;
-  idempotency_key: string | null;
-}
-
-interface OutboxRow {
-  id: number;
-  job_id: string;
-  endpoint_id: string;
-  url: string;
-  snapshot: string;
-  state: WebhookDelivery["state"];
-  attempts: number;
-  next_at: number;
-  last_error: string | null;
-}
-
-/** JSON.stringify maps `undefined` to nothing; the column needs text. */
-const json = (v: unknown): string => JSON.stringify(v) ?? "null";
-const parse = (text: string | null): unknown => (text === null ? undefined : JSON.parse(text));
-
-function toRecord(r: JobRow): JobRecord {
-  const job: JobRecord = {
-    id: r.id,
-    endpointId: r.endpoint_id,
-    status: r.status,
-    sync: r.sync === 1,
-    input: parse(r.input),
-    policy: { executionTimeout: r.execution_timeout_ms, ttl: r.ttl_ms, lowPriority: r.low_priority === 1 },
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    hasOutput: r.has_output === 1,
-    retries: r.retries,
-    streamCount: r.stream_count,
-    streamDrained: r.stream_drained,
-  };
-  if (r.webhook !== null) job.webhook = r.webhook;
-  if (r.s3_config !== null) job.s3Config = parse(r.s3_config);
-  if (r.extra !== null) job.extra = parse(r.extra) as Record<string, unknown>;
-  if (r.started_at !== null) job.startedAt = r.started_at;
-  if (r.completed_at !== null) job.completedAt = r.completed_at;
-  if (r.retain_until !== null) job.retainUntil = r.retain_until;
-  if (r.worker_id !== null) job.workerId = r.worker_id;
-  if (r.has_output === 1) job.output = parse(r.output);
-  if (r.error !== null) job.error = parse(r.error);
-  if (r.generator === 1) job.generator = true;
-  if (r.lease_until !== null) job.leaseUntil = r.lease_until;
-  if (r.idempotency_key !== null) job.idempotencyKey = r.idempotency_key;
-  return job;
-}
-
-function toDelivery(r: OutboxRow): WebhookDelivery {
-  const d: WebhookDelivery = {
-    id: r.id,
-    jobId: r.job_id,
-    endpointId: r.endpoint_id,
-    url: r.url,
-    job: JSON.parse(r.snapshot) as JobRecord,
-    attempts: r.attempts,
-    nextAt: r.next_at,
-    state: r.state,
-  };
-  if (r.last_error !== null) d.lastError = r.last_error;
-  return d;
-}
+/** The outbox snapshot is the `JobRecord` as it was when the job became terminal. */
+const toDelivery = (r: OutboxRow): WebhookDelivery => deliveryOf(r, JSON.parse(r.snapshot) as JobRecord);
 
 /** `status IN (…)` for a bulk change, derived from the state machine so SQL and rules cannot drift. */
 const statusIn = (event: LifecycleEvent): string =>
@@ -522,8 +433,8 @@ export class SqliteJobStore implements JobStore {
         row.status === "COMPLETED" &&
         row.stream_count === 0 &&
         row.stream_drained === 0 &&
-        row.has_output === 1 &&
-        row.generator === 0
+        flag(row.has_output) &&
+        !flag(row.generator)
       ) {
         // A non-generator job: its output is the one and only "chunk".
         chunks.push({ seq: 1, output: parse(row.output) });
