@@ -2,27 +2,14 @@
  * The few admin API calls the CLI makes (`/admin/v1/…`: an endpoint's workers, a worker's logs). The client SDK
  * covers only RunPod's public routes, so these go through fetch here, with the same error wording.
  */
+import type { AdminWorkerView } from "@gantry/server";
 import { CommandFailed } from "./errors.js";
 import { httpFailure, unreachable } from "./remote-errors.js";
 import type { Remote } from "./remote-options.js";
 import { type SseEvent, sseEvents } from "./sse-events.js";
 
-export interface AdminWorker {
-  id: string;
-  endpointId: string;
-  managed: boolean;
-  state: string;
-  jobs: number;
-  concurrency: number;
-  pid?: number;
-  startedAt?: number;
-  coldStartMs?: number;
-  lastSeenAt?: number;
-  version?: string;
-  stopping?: string;
-  reason?: string;
-  recycle?: boolean;
-}
+/** One worker as `GET /admin/v1/endpoints/{ep}/workers` lists it: the server's own view type. */
+export type AdminWorker = AdminWorkerView;
 
 export interface WorkerList {
   endpointId: string;

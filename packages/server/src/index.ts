@@ -1,6 +1,7 @@
 /** Public API of @gantry/server. */
 
 export type { AdminOptions } from "./api/admin-routes.js";
+export type { AdminWorkerView } from "./api/admin-views.js";
 export { type CreateAppOptions, createApp } from "./api/app.js";
 export type { AuthOptions } from "./api/auth.js";
 export { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits } from "./api/deps.js";
