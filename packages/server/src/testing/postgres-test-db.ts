@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 
 export const DEFAULT_TEST_DATABASE_URL = "postgres://root@127.0.0.1:5432/test";
 
@@ -48,4 +49,24 @@ export async function dropTestSchemas(prefix: string, url = testDatabaseUrl()): 
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The usual set-up of a PostgreSQL test file: fail the file when the server is unreachable, drop its schemas
+ * afterwards, and hand out a fresh schema name per call.
+ */
+export function usePostgresTestDb(): {
+  url: string;
+  prefix: string;
+  /** A schema name no test of this file used before. */
+  freshSchema: () => string;
+  /** The schema `freshSchema` handed out last (e.g. for a second pool, as a second node would hold). */
+  currentSchema: () => string;
+} {
+  const url = testDatabaseUrl();
+  const prefix = testSchemaPrefix();
+  let n = 0;
+  beforeAll(() => requirePostgres(url));
+  afterAll(() => dropTestSchemas(prefix, url));
+  return { url, prefix, freshSchema: () => `${prefix}_${++n}`, currentSchema: () => `${prefix}_${n}` };
 }
