@@ -3,6 +3,9 @@
  * on node:http so the CLI needs no client dependency.
  */
 import { request as httpRequest, type IncomingMessage } from "node:http";
+import { type SseEvent, sseDecoder } from "./sse-events.js";
+
+export type { SseEvent } from "./sse-events.js";
 
 export interface JsonReply<T = unknown> {
   status: number;
@@ -56,12 +59,6 @@ function readAll(res: IncomingMessage): Promise<string> {
   });
 }
 
-export interface SseEvent {
-  event: string;
-  data: string;
-  id?: string;
-}
-
 /** Reads an event stream until the server closes it; `onEvent` is called as each event arrives. */
 export function readEvents(
   url: string,
@@ -80,29 +77,8 @@ export function readEvents(
           );
           return;
         }
-        let buffer = "";
         res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          buffer += chunk.replace(/\r\n/g, "\n");
-          for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const e: SseEvent = { event: "message", data: "" };
-            const data: string[] = [];
-            for (const line of block.split("\n")) {
-              if (line.startsWith(":")) continue;
-              const colon = line.indexOf(":");
-              const field = colon === -1 ? line : line.slice(0, colon);
-              const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "");
-              if (field === "event") e.event = value;
-              else if (field === "data") data.push(value);
-              else if (field === "id") e.id = value;
-            }
-            if (data.length === 0) continue;
-            e.data = data.join("\n");
-            onEvent(e);
-          }
-        });
+        res.on("data", sseDecoder(onEvent));
         res.on("end", () => resolve());
         res.on("error", reject);
       },

@@ -1,4 +1,5 @@
-/** A minimal server-sent events reader over a fetch body: `event`, `data` and `id` fields, comments skipped. */
+/** Server-sent events for the CLI: framing by eventsource-parser (the client SDK's parser), over a fetch body or Node stream. */
+import { createParser } from "eventsource-parser";
 
 export interface SseEvent {
   event: string;
@@ -6,21 +7,13 @@ export interface SseEvent {
   id?: string;
 }
 
-function parseBlock(block: string): SseEvent | undefined {
-  const e: SseEvent = { event: "message", data: "" };
-  const data: string[] = [];
-  for (const line of block.split("\n")) {
-    if (line === "" || line.startsWith(":")) continue;
-    const colon = line.indexOf(":");
-    const field = colon === -1 ? line : line.slice(0, colon);
-    const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "");
-    if (field === "event") e.event = value;
-    else if (field === "data") data.push(value);
-    else if (field === "id") e.id = value;
-  }
-  if (data.length === 0) return undefined;
-  e.data = data.join("\n");
-  return e;
+/** Returns a feed function: text goes in, each complete event comes out through `onEvent`. */
+export function sseDecoder(onEvent: (e: SseEvent) => void): (text: string) => void {
+  const parser = createParser({
+    onEvent: (m) =>
+      onEvent({ event: m.event ?? "message", data: m.data, ...(m.id !== undefined ? { id: m.id } : {}) }),
+  });
+  return (text) => parser.feed(text);
 }
 
 export async function* sseEvents(
@@ -29,19 +22,16 @@ export async function* sseEvents(
 ): AsyncGenerator<SseEvent> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  let buffer = "";
+  const ready: SseEvent[] = [];
+  const feed = sseDecoder((e) => ready.push(e));
   const cancel = () => void reader.cancel().catch(() => undefined);
   signal?.addEventListener("abort", cancel, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
-      for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
-        const event = parseBlock(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-        if (event) yield event;
-      }
+      feed(decoder.decode(value, { stream: true }));
+      yield* ready.splice(0);
     }
   } catch (err) {
     if (!signal?.aborted) throw err;

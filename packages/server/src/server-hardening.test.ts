@@ -2,10 +2,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { pino } from "pino";
 import { request } from "undici";
 import { afterEach, beforeEach, expect, test } from "vitest";
+import { captureLines } from "../test/log-capture.js";
 import { type GantryServer, startServer } from "./server.js";
 
 let dir: string;
@@ -19,24 +19,13 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { lines, stream };
-}
-
 async function get(url: string, auth?: string) {
   const res = await request(url, { headers: auth ? { authorization: auth } : {} });
   return { status: res.statusCode, text: await res.body.text() };
 }
 
 test("only the first-start notice shows the generated key; later lines are scrubbed of every secret", async () => {
-  const { lines, stream } = capture();
+  const { lines, stream } = captureLines();
   server = await startServer({
     config: { port: 0, dataDir: dir, logLevel: "info", endpoints: [{ id: "ep1" }] },
     env: {},
@@ -63,7 +52,7 @@ test("only the first-start notice shows the generated key; later lines are scrub
 });
 
 test("configured keys, worker secret and webhook secret never reach the log", async () => {
-  const { lines, stream } = capture();
+  const { lines, stream } = captureLines();
   const secrets = ["client-key-abc123", "worker-secret-abc123", "webhook-secret-abc123"];
   server = await startServer({
     config: {

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
+import { until as pollUntil } from "../../test/until.js";
 import type { JobView } from "../domain/job.js";
 import { type GantryServer, startServer } from "../server.js";
 
@@ -107,15 +108,8 @@ async function waitDone(s: GantryServer, ep: string, id: string, timeoutMs = 60_
 }
 
 /** Polls across processes (a worker's state lives in another process; there is no event to await here). */
-async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 45_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(fn: () => T | Promise<T>, what: string): Promise<NonNullable<T>> =>
+  pollUntil(fn, 45_000, what);
 
 interface W {
   id: string;

@@ -1,18 +1,7 @@
-import { Writable } from "node:stream";
 import { expect, test } from "vitest";
+import { captureLines } from "../../test/log-capture.js";
 import { loggableUrl } from "../engine/webhooks.js";
 import { createScrubbedLogger, REDACTED, SecretScrubber } from "./log-redaction.js";
-
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { lines, stream };
-}
 
 test("scrubs registered values wherever they appear, raw or JSON-escaped, longest first", () => {
   const s = new SecretScrubber();
@@ -26,7 +15,7 @@ test("scrubs registered values wherever they appear, raw or JSON-escaped, longes
 });
 
 test("the server logger scrubs secrets from messages, fields, errors and redacts header fields", async () => {
-  const { lines, stream } = capture();
+  const { lines, stream } = captureLines();
   const scrubber = new SecretScrubber();
   const log = createScrubbedLogger(scrubber, { level: "info" }, stream);
   log.info({ apiKey: "gantry_firstkey123" }, "before registration");
