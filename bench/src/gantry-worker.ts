@@ -11,7 +11,16 @@ export interface WorkerProcess {
 
 let serial = 0;
 
-export function startNoopWorker(publicUrl: string, concurrency: number): WorkerProcess {
+export interface NoopWorkerOptions {
+  /** Write a V8 CPU profile of the worker into this directory when it exits (as `--profile` does for servers). */
+  cpuProfileDir?: string;
+}
+
+export function startNoopWorker(
+  publicUrl: string,
+  concurrency: number,
+  options: NoopWorkerOptions = {},
+): WorkerProcess {
   const workerId = `bench-w${process.pid}-${++serial}`;
   const env = {
     ...process.env,
@@ -20,7 +29,11 @@ export function startNoopWorker(publicUrl: string, concurrency: number): WorkerP
     // BullMQ's worker logs nothing per job; the SDK's default (DEBUG) would write several lines per job.
     RUNPOD_LOG_LEVEL: "WARN",
   };
-  const child = spawn(process.execPath, [NOOP_WORKER], { env, stdio: ["ignore", "ignore", "inherit"] });
+  const args = options.cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir] : [];
+  const child = spawn(process.execPath, [...args, NOOP_WORKER], {
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null) resolve();
     child.once("exit", () => resolve());

@@ -43,6 +43,11 @@ export interface RecordingServerOptions {
   /** Listen on this port (default: any free one). */
   port?: number;
   overrides?: Partial<Record<string, Override>>;
+  /**
+   * Act as Gantry: every answer carries `X-Gantry-Version`, and a result post with `?take=N` answers
+   * `{"jobs":[…]}` with up to N queued jobs (never held). Default false: a RunPod-like platform.
+   */
+  gantry?: boolean;
 }
 
 type Waiter = { predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void };
@@ -54,6 +59,7 @@ export class RecordingServer {
   readonly requests: RecordedRequest[] = [];
   readonly #server: Server;
   readonly #holdMs: number;
+  readonly #gantry: boolean;
   readonly overrides: Partial<Record<string, Override>>;
   readonly #jobs: Record<string, unknown>[] = [];
   readonly #stops: string[] = [];
@@ -65,6 +71,7 @@ export class RecordingServer {
 
   private constructor(options: RecordingServerOptions) {
     this.#holdMs = options.holdMs ?? 2000;
+    this.#gantry = options.gantry ?? false;
     this.overrides = { ...options.overrides };
     this.#server = createServer((req, res) => void this.#handle(req, res));
   }
@@ -215,7 +222,18 @@ export class RecordingServer {
         );
       case "stop":
         return this.#stop(req, res);
-      case "done":
+      case "done": {
+        const take = request.params.get("take");
+        if (!this.#gantry || take === null || request.body.includes('"IN_PROGRESS"')) {
+          return this.#reply(res, { status: 200, body: "{}", contentType: "application/json" });
+        }
+        const jobs = this.#jobs.splice(0, Number(take));
+        return this.#reply(res, {
+          status: 200,
+          body: JSON.stringify({ jobs }),
+          contentType: "application/json",
+        });
+      }
       case "stream":
       case "ping":
         return this.#reply(res, { status: 200, body: "{}", contentType: "application/json" });
@@ -227,6 +245,7 @@ export class RecordingServer {
   #reply(res: ServerResponse, reply: CannedReply): void {
     if (res.writableEnded || res.destroyed) return;
     const headers: Record<string, string> = {};
+    if (this.#gantry) headers["x-gantry-version"] = "0.0.0-test";
     if (reply.contentType) headers["content-type"] = reply.contentType;
     res.writeHead(reply.status, headers);
     res.end(reply.status === 204 ? undefined : (reply.body ?? ""));

@@ -27,7 +27,7 @@ export const DEFAULT_LIMITS: Readonly<ApiLimits> = {
   runsyncBytes: 20 * MB,
   resultBytes: 20 * MB,
   streamChunkBytes: 1 * MB,
-  takeHoldMs: 30_000,
+  takeHoldMs: 55_000,
   maxBatchSize: 1000,
   sseHeartbeatMs: 15_000,
 };

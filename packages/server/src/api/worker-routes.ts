@@ -7,6 +7,7 @@ import type { Context, Hono } from "hono";
 import type { PingReport, WorkerDoneBody, WorkerJob } from "../engine/platform.js";
 import { type AuthOptions, requireWorkerSecret } from "./auth.js";
 import { byteLimit, formatBytes, type RouteDeps } from "./deps.js";
+import { answerWithJobs, parseTake } from "./done-take.js";
 import type { AppEnv } from "./env.js";
 import { ApiError, errorResponse } from "./errors.js";
 import { emptyObject, jsonOf, noContent } from "./fast-response.js";
@@ -39,7 +40,6 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
   const take = async (c: Context<AppEnv>, batch: boolean) => {
     const { endpointId, workerId } = ids(c);
     const max = batch ? parseBatchSize(c.req.query("batch_size"), limits.maxBatchSize) : 1;
-    const requestSignal = c.req.raw.signal;
     let jobs: WorkerJob[] = await platform.take(
       endpointId,
       workerId,
@@ -60,6 +60,9 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
       jobs = jobs.slice(0, max);
     }
     if (jobs.length === 0) return noContent();
+    // Read only now: the adapter builds the request's signal on first use, which an empty answer never needs;
+    // built late it still reports a connection that closed while the poll was held.
+    const requestSignal = c.req.raw.signal;
     const jobIds = jobs.map((j) => j.id);
     const giveBack = () => {
       logger.info({ endpointId, workerId, jobIds }, "take client went away; putting jobs back");
@@ -128,6 +131,8 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
     limitBody((c) => byteLimit(deps, epOf(c), "resultBytes"), resultTooLarge),
     async (c) => {
       const { endpointId, workerId, jobId } = ids(c);
+      // Checked before the result is applied: a post refused for its `take` must not have finished the job.
+      const takeMax = parseTake(c.req.query("take"), limits.maxBatchSize);
       const body = parseJsonBody(await c.req.text(), { pythonTokens: true });
       if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
       const done: WorkerDoneBody = {};
@@ -141,7 +146,9 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
       unwrap(
         await platform.workerDone(endpointId, workerId, jobId, done, parseBool(c.req.query("isStream"))),
       );
-      return emptyObject();
+      if (takeMax === 0) return emptyObject();
+      const takeNothing = done.stopPod === true || done.status === "IN_PROGRESS";
+      return answerWithJobs(c, deps, { endpointId, workerId }, takeMax, takeNothing);
     },
   );
 

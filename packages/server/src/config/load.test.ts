@@ -30,7 +30,7 @@ describe("loadConfig", () => {
       store: "sqlite",
       logLevel: "info",
       pingIntervalMs: 10000,
-      takeHoldMs: 30000,
+      takeHoldMs: 55000,
       webhook: { attempts: 3, delayMs: 10000 },
       auth: { apiKeys: [], disabled: false },
       endpoints: [],

@@ -313,8 +313,18 @@ export class Engine implements Platform {
     if (req.extra !== undefined && Object.keys(req.extra).length > 0) job.extra = req.extra;
     if (req.idempotencyKey !== undefined) job.idempotencyKey = req.idempotencyKey;
 
-    const { job: stored, created } = await this.store.insert(job);
-    if (created) this.waiters.notifyOne(queueKey(endpoint.id));
+    const key = queueKey(endpoint.id);
+    const inserted = this.store.insert(job);
+    // The new row is visible already on an inline store: a taker woken now takes it in the same commit instead
+    // of the next one (one commit and one event-loop turn less per job). Other nodes only hear of it after the
+    // commit; on other stores the wake-up waits for the commit, or a taker could look too early and miss it.
+    const early = this.store.inlineWrites === true;
+    if (early) this.waiters.deliver(key, 1);
+    const { job: stored, created } = await inserted;
+    if (created) {
+      if (early) this.waiters.relay?.(key, 1);
+      else this.waiters.notifyOne(key);
+    }
     return ok(this.view(stored));
   }
 
@@ -595,7 +605,8 @@ export class Engine implements Platform {
     isStream: boolean,
   ): Promise<Outcome<void>> {
     if (!isObject(body)) return fail(400, "job-done body must be a JSON object");
-    if (!(await this.belongs(endpointId, jobId))) return fail(404, `job ${String(jobId)} not found`);
+    // The store checks the job's endpoint in the write itself (`guard`): no read before it.
+    const guard = { endpointId };
     const now = this.clock();
     this.workers.seen(endpointId, workerId, now);
     if (body.stopPod === true) {
@@ -604,7 +615,7 @@ export class Engine implements Platform {
     }
 
     if (body.status === "IN_PROGRESS") {
-      const r = await this.store.progress(jobId, workerId, body.output, now + this.leaseMs);
+      const r = await this.store.progress(jobId, workerId, body.output, now + this.leaseMs, guard);
       if (r.ok) {
         this.waiters.notify(jobKey(jobId));
         return ok(undefined);
@@ -627,6 +638,7 @@ export class Engine implements Platform {
         generator: isStream === true,
       },
       now,
+      guard,
     );
     if (r.ok) {
       this.afterTerminal(r.job);
@@ -642,10 +654,10 @@ export class Engine implements Platform {
     jobId: string,
     output: unknown,
   ): Promise<Outcome<void>> {
-    if (!(await this.belongs(endpointId, jobId))) return fail(404, `job ${String(jobId)} not found`);
     const now = this.clock();
     this.workers.seen(endpointId, workerId, now);
-    const r = await this.store.appendChunk(jobId, workerId, output ?? null, now + this.leaseMs);
+    const guard = { endpointId };
+    const r = await this.store.appendChunk(jobId, workerId, output ?? null, now + this.leaseMs, guard);
     if (r.ok) {
       this.waiters.notify(jobKey(jobId));
       return ok(undefined);
@@ -735,13 +747,6 @@ export class Engine implements Platform {
     if (typeof jobId !== "string" || jobId.length === 0 || jobId.length > 200) return undefined;
     const job = await this.store.get(jobId);
     return job && job.endpointId === endpointId ? job : undefined;
-  }
-
-  /** Like `find`, without decoding the job when the store can tell its endpoint alone (worker posts). */
-  private async belongs(endpointId: string, jobId: string): Promise<boolean> {
-    if (!this.store.endpointOf) return (await this.find(endpointId, jobId)) !== undefined;
-    if (typeof jobId !== "string" || jobId.length === 0 || jobId.length > 200) return false;
-    return (await this.store.endpointOf(jobId)) === endpointId;
   }
 
   private view(job: JobRecord): JobView {

@@ -78,3 +78,49 @@ describe("idempotency before back-pressure", () => {
     expect(bad).toMatchObject({ ok: false, code: 400 });
   });
 });
+
+describe("a parked taker and a new job", () => {
+  /** Lets every pending microtask run, but no new event-loop turn (where the next group commit would run). */
+  const drainMicrotasks = async () => {
+    for (let i = 0; i < 100; i++) await Promise.resolve();
+  };
+
+  it("on SQLite the take shares the insert's commit: answered in the same event-loop turn", async () => {
+    h = await createEngineForTests();
+    let taken: string[] | undefined;
+    const take = h.engine.take("ep", "w1", 1, 5000).then((jobs) => {
+      taken = jobs.map((j) => j.id);
+    });
+    while (h.engine.waiters.sleeping("queue:ep") === 0) await new Promise((r) => setTimeout(r, 1));
+    const r = await h.engine.submit({ endpointId: "ep", input: 1, sync: true });
+    if (!r.ok) throw new Error(r.error);
+    await drainMicrotasks();
+    expect(taken).toEqual([r.value.id]);
+    await take;
+    // Committed: a fresh connection sees the job taken.
+    const again = await openSqliteCopy(h.dbPath, r.value.id);
+    expect(again).toMatchObject({ status: "IN_PROGRESS", workerId: "w1" });
+  });
+
+  it("an idempotent repeat wakes nobody for good: the taker keeps waiting", async () => {
+    h = await createEngineForTests();
+    const first = await h.engine.submit({ endpointId: "ep", input: 1, sync: false, idempotencyKey: "k" });
+    if (!first.ok) throw new Error(first.error);
+    expect(await h.engine.take("ep", "w1", 1, 0)).toHaveLength(1);
+    const take = h.engine.take("ep", "w2", 1, 200);
+    while (h.engine.waiters.sleeping("queue:ep") === 0) await new Promise((r) => setTimeout(r, 1));
+    const again = await h.engine.submit({ endpointId: "ep", input: 1, sync: false, idempotencyKey: "k" });
+    expect(again).toMatchObject({ ok: true, value: { id: first.value.id } });
+    expect(await take).toEqual([]);
+  });
+});
+
+async function openSqliteCopy(path: string, id: string) {
+  const { SqliteJobStore } = await import("../store/sqlite.js");
+  const other = new SqliteJobStore({ path });
+  try {
+    return await other.get(id);
+  } finally {
+    await other.close();
+  }
+}

@@ -35,10 +35,21 @@ export function buildStatements(s: string) {
 
   /**
    * The one-statement transition. `$1` is always the job id; `now` names the parameter holding the time
-   * (terminal changes only), `extra` adds CTEs that act on `upd`.
+   * (terminal changes only), `extra` adds CTEs that act on `upd`. `endpoint` names an optional endpoint guard
+   * (NULL: none): a job on another endpoint is not in `cur`, so the change is refused as not found.
    */
-  const change = (o: { set: string; guard: string; now?: string; extra?: string }): string => `
-    WITH cur AS (SELECT * FROM ${jobs} WHERE id = $1 FOR UPDATE),
+  const change = (o: {
+    set: string;
+    guard: string;
+    now?: string;
+    extra?: string;
+    endpoint?: string;
+  }): string => `
+    WITH cur AS (SELECT * FROM ${jobs} WHERE id = $1${
+      o.endpoint === undefined
+        ? ""
+        : ` AND (${o.endpoint}::text IS NULL OR endpoint_id = ${o.endpoint}::text)`
+    } FOR UPDATE),
     upd AS (
       UPDATE ${jobs} AS j SET ${o.set}
       FROM cur WHERE j.id = cur.id AND ${o.guard}
@@ -67,6 +78,7 @@ export function buildStatements(s: string) {
         error = $6::text, generator = $7::boolean, lease_until = NULL, deadline_at = NULL`,
       guard: held(event, "$2"),
       now: "$3::bigint",
+      endpoint: "$8",
     });
 
   // cancel and execution timeout: end a live job without a result from the worker.
@@ -132,12 +144,14 @@ export function buildStatements(s: string) {
     progress: change({
       set: "output = $3::text, has_output = true, lease_until = GREATEST(j.lease_until, $4::bigint)",
       guard: held({ type: "progress" }, "$2"),
+      endpoint: "$5",
     }),
 
     // A chunk is in-progress activity, like progress: allowed exactly where progress is.
     appendChunk: change({
       set: "stream_count = j.stream_count + 1, lease_until = GREATEST(j.lease_until, $4::bigint)",
       guard: held({ type: "progress" }, "$2"),
+      endpoint: "$5",
       extra: `,
     chunk AS (INSERT INTO ${chunks} (job_id, seq, output) SELECT id, stream_count, $3::text FROM upd)`,
     }),

@@ -42,6 +42,7 @@ import type {
   QueueStats,
   WebhookDelivery,
   WorkerRow,
+  WorkerWriteGuard,
 } from "./store.js";
 import { LIST_RECENT_MAX } from "./store.js";
 
@@ -280,10 +281,16 @@ export class PostgresJobStore implements JobStore {
     return explain(cur);
   }
 
-  progress(id: string, workerId: string, output: unknown, leaseUntil?: number): Promise<Change> {
+  progress(
+    id: string,
+    workerId: string,
+    output: unknown,
+    leaseUntil?: number,
+    guard?: WorkerWriteGuard,
+  ): Promise<Change> {
     return this.change(
       "progress",
-      [id, workerId, json(output), leaseUntil ?? null],
+      [id, workerId, json(output), leaseUntil ?? null, guard?.endpointId ?? null],
       (cur) => notHeld(id, workerId, cur) ?? refusedBy(id, cur as JobRow, { type: "progress" }),
     );
   }
@@ -293,10 +300,11 @@ export class PostgresJobStore implements JobStore {
     workerId: string,
     output: unknown,
     leaseUntil?: number,
+    guard?: WorkerWriteGuard,
   ): Promise<ChunkAppend> {
     const r = await this.change(
       "appendChunk",
-      [id, workerId, json(output), leaseUntil ?? null],
+      [id, workerId, json(output), leaseUntil ?? null, guard?.endpointId ?? null],
       (cur) => notHeld(id, workerId, cur) ?? refusedBy(id, cur as JobRow, { type: "progress" }),
     );
     return r.ok ? { ok: true, seq: r.job.streamCount, job: r.job } : r;
@@ -323,7 +331,13 @@ export class PostgresJobStore implements JobStore {
     };
   }
 
-  finish(id: string, workerId: string, result: FinishRequest, now: number): Promise<Change> {
+  finish(
+    id: string,
+    workerId: string,
+    result: FinishRequest,
+    now: number,
+    guard?: WorkerWriteGuard,
+  ): Promise<Change> {
     const event: LifecycleEvent = { type: result.status === "COMPLETED" ? "complete" : "fail" };
     return this.change(
       result.status === "COMPLETED" ? "finishCompleted" : "finishFailed",
@@ -335,6 +349,7 @@ export class PostgresJobStore implements JobStore {
         result.hasOutput,
         result.error === undefined ? null : json(result.error),
         result.generator,
+        guard?.endpointId ?? null,
       ],
       (cur) => notHeld(id, workerId, cur) ?? refusedBy(id, cur as JobRow, event),
     );

@@ -137,6 +137,21 @@ const MIGRATIONS: readonly string[] = [
       ON CONFLICT (endpoint_id, status) DO UPDATE SET n = n + 1;
   END;
   `,
+  // 5: the lease and deadline indexes go (issue #6). Each take, finish and lease extension (every ping) paid an
+  // index write into each, for sweeps that only ever look at IN_PROGRESS rows, which are few (bounded by
+  // workers × concurrency) and already all in the partial index `jobs_worker`. Plans afterwards (EXPLAIN QUERY
+  // PLAN, checked in sqlite.test.ts):
+  //   expiredLeases, overdue  SCAN jobs USING INDEX jobs_worker + TEMP B-TREE FOR ORDER BY (IN_PROGRESS rows only)
+  //   byWorker                SEARCH jobs USING INDEX jobs_worker (worker_id=?)
+  //   loads                   SEARCH jobs USING INDEX jobs_recent_status (endpoint_id=? AND status=?)
+  //   take (queued)           SEARCH jobs USING INDEX jobs_take (endpoint_id=?), unchanged
+  //   markTaken, finish, progress, extendLease: SEARCH by the primary key (id=?), unchanged; insert: no search.
+  // Also: `queue_pos_owner`, the connection that last reserved a block of queue positions (sqlite-queue-pos.ts).
+  `
+  DROP INDEX jobs_lease;
+  DROP INDEX jobs_deadline;
+  INSERT OR IGNORE INTO meta (key, value) VALUES ('queue_pos_owner', 0);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeStoreConformance } from "../testing/conformance.js";
-import { openSqliteStore } from "./sqlite.js";
+import { openSqliteStore, PLANNED_SQL } from "./sqlite.js";
 import { SCHEMA_VERSION } from "./sqlite-schema.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gantry-store-"));
@@ -89,12 +89,96 @@ describe("sqlite performance paths (issue #6)", () => {
     // An old database (schema 3, no counters) is counted once when migrated.
     const db = new Database(path);
     db.exec(
-      "DROP TRIGGER jobs_count_insert; DROP TRIGGER jobs_count_delete; DROP TRIGGER jobs_count_update; DROP TABLE job_status_counts; CREATE INDEX jobs_endpoint_status ON jobs (endpoint_id, status); UPDATE schema_version SET version = 3",
+      "DROP TRIGGER jobs_count_insert; DROP TRIGGER jobs_count_delete; DROP TRIGGER jobs_count_update; DROP TABLE job_status_counts; CREATE INDEX jobs_endpoint_status ON jobs (endpoint_id, status); CREATE INDEX jobs_lease ON jobs (lease_until) WHERE status = 'IN_PROGRESS'; CREATE INDEX jobs_deadline ON jobs (deadline_at) WHERE status = 'IN_PROGRESS'; DELETE FROM meta WHERE key = 'queue_pos_owner'; UPDATE schema_version SET version = 3",
     );
     db.close();
     store = await openSqliteStore({ path });
     expect(await store.counts("ep")).toEqual(expected);
     await store.close();
+  });
+
+  it("keeps the take and the sweeps on an index after dropping the lease and deadline indexes (migration 5)", async () => {
+    const path = join(dir, "plans", "gantry.db");
+    const store = await openSqliteStore({ path });
+    for (let i = 0; i < 50; i++) await store.insert({ ...base, id: `q${i}` });
+    await store.take("ep", "w", 5, 1100, 5000);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    const names = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]
+    ).map((r) => r.name);
+    expect(names).not.toContain("jobs_lease");
+    expect(names).not.toContain("jobs_deadline");
+    const plan = (sql: string): string => {
+      const params = (sql.match(/\?/g) ?? []).map(() => 1);
+      return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+        .map((r) => r.detail)
+        .join(" | ");
+    };
+    expect(plan(PLANNED_SQL.queued)).toMatch(/SEARCH jobs USING INDEX jobs_take \(endpoint_id=\?\)/);
+    expect(plan(PLANNED_SQL.queuedOne)).toMatch(/SEARCH jobs USING INDEX jobs_take \(endpoint_id=\?\)/);
+    expect(plan(PLANNED_SQL.byWorker)).toMatch(/SEARCH jobs USING INDEX jobs_worker \(worker_id=\?\)/);
+    expect(plan(PLANNED_SQL.expiredLeases)).toMatch(/SCAN jobs USING INDEX jobs_worker/);
+    expect(plan(PLANNED_SQL.overdue)).toMatch(/SCAN jobs USING INDEX jobs_worker/);
+    expect(plan(PLANNED_SQL.loads)).toMatch(/SEARCH jobs USING INDEX \w+ \(endpoint_id=\? AND status=\?\)/);
+    for (const sql of Object.values(PLANNED_SQL)) expect(plan(sql)).not.toMatch(/SCAN jobs(?! USING)/);
+    db.close();
+  });
+
+  it("hands out queue positions from reserved blocks, FIFO across stores on one file, rollbacks and reopens", async () => {
+    const path = join(dir, "positions", "gantry.db");
+    const a = await openSqliteStore({ path });
+    const b = await openSqliteStore({ path });
+    const order: string[] = [];
+    const add = async (store: typeof a, id: string) => {
+      await store.insert({ ...base, id });
+      order.push(id);
+    };
+    await add(a, "a1");
+    await add(b, "b1");
+    await add(a, "a2");
+    await add(a, "a3");
+    await add(b, "b2");
+    // A failing insert (duplicate id) rolls back whatever it reserved; the next one must still go to the tail.
+    await expect(b.insert({ ...base, id: "a1" })).rejects.toThrow();
+    await add(b, "b3");
+    await add(a, "a4");
+    // A fresh store whose first reservation rolls back, then another fresh store reserving the same block: the
+    // counter comes back to the first one's stale block end, and only the owner token tells them apart.
+    const d = await openSqliteStore({ path });
+    const e = await openSqliteStore({ path });
+    await expect(d.insert({ ...base, id: "a1" })).rejects.toThrow();
+    await add(e, "e1");
+    await add(d, "d1");
+    await add(e, "e2");
+    await add(d, "d2");
+    await Promise.all([a.close(), b.close(), d.close(), e.close()]);
+    const c = await openSqliteStore({ path });
+    await add(c, "c1");
+    await add(c, "c2");
+    expect((await c.take("ep", "w", 100, 1100, 9000)).map((j) => j.id)).toEqual(order);
+    await c.close();
+    // Positions never repeat, and none lies beyond the reserved counter.
+    const db = new Database(path, { readonly: true });
+    const reserved = (db.prepare("SELECT value FROM meta WHERE key = 'queue_pos'").get() as { value: number })
+      .value;
+    const maxPos = (db.prepare("SELECT max(queue_pos) AS m FROM jobs").get() as { m: number }).m;
+    expect(maxPos).toBeLessThanOrEqual(reserved);
+    const distinct = db.prepare("SELECT count(DISTINCT queue_pos) = count(*) AS ok FROM jobs").get() as {
+      ok: number;
+    };
+    expect(distinct.ok).toBe(1);
+    expect(reserved % 256).toBe(0);
+    db.close();
+  });
+
+  it("refuses to start when the jobs columns no longer match the raw-row mapping", async () => {
+    const path = join(dir, "columns", "gantry.db");
+    await (await openSqliteStore({ path })).close();
+    const db = new Database(path);
+    db.exec("ALTER TABLE jobs ADD COLUMN surprise TEXT");
+    db.close();
+    await expect(openSqliteStore({ path })).rejects.toThrow(/jobs columns changed/);
   });
 
   it("tells a job's endpoint without the rest of the row", async () => {

@@ -53,6 +53,14 @@ export interface FinishRequest {
   generator: boolean;
 }
 
+/**
+ * Optional condition of a worker's write: the job must be on `endpointId` (worker routes are per endpoint, ids
+ * are global), else the write is refused as `not-found` — checked in the write itself, not by a read before it.
+ */
+export interface WorkerWriteGuard {
+  endpointId?: string;
+}
+
 export interface JobCounts {
   inQueue: number;
   inProgress: number;
@@ -116,11 +124,16 @@ export interface ListRecentOptions {
 }
 
 export interface JobStore extends Partial<ClusterStore> {
+  /**
+   * Additive, optional: every write runs when it is called, in-process, and later calls see it at once (each still
+   * resolves only after its commit). The engine then wakes a taker before the commit, so the take shares it.
+   */
+  readonly inlineWrites?: boolean;
   insert(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   get(id: string): Promise<JobRecord | undefined>;
   /**
    * Additive, optional: the endpoint of a job (undefined when it does not exist), without reading the rest of
-   * the row. The engine checks that a worker's post names the job's endpoint with it on the hot path.
+   * the row. (Worker posts no longer need it: `progress`, `appendChunk` and `finish` take a `WorkerWriteGuard`.)
    */
   endpointOf?(id: string): Promise<string | undefined>;
   /** The job of the endpoint that was submitted with this idempotency key, if it still exists. */
@@ -143,8 +156,20 @@ export interface JobStore extends Partial<ClusterStore> {
   putBack(workerId: string, ids: string[]): Promise<JobRecord[]>;
 
   /** Stores a progress value; `leaseUntil` renews the lease because the worker is evidently alive. */
-  progress(id: string, workerId: string, output: unknown, leaseUntil?: number): Promise<Change>;
-  appendChunk(id: string, workerId: string, output: unknown, leaseUntil?: number): Promise<ChunkAppend>;
+  progress(
+    id: string,
+    workerId: string,
+    output: unknown,
+    leaseUntil?: number,
+    guard?: WorkerWriteGuard,
+  ): Promise<Change>;
+  appendChunk(
+    id: string,
+    workerId: string,
+    output: unknown,
+    leaseUntil?: number,
+    guard?: WorkerWriteGuard,
+  ): Promise<ChunkAppend>;
   /** Chunks with `seq > afterSeq`, in order; does not move the drain cursor (used by SSE). */
   readChunks(id: string, afterSeq: number, limit?: number): Promise<StreamChunk[]>;
   /**
@@ -155,7 +180,13 @@ export interface JobStore extends Partial<ClusterStore> {
   /** Hands out the chunks after the drain cursor and advances it, atomically. */
   drain(id: string, limit?: number): Promise<DrainResult | undefined>;
 
-  finish(id: string, workerId: string, result: FinishRequest, now: number): Promise<Change>;
+  finish(
+    id: string,
+    workerId: string,
+    result: FinishRequest,
+    now: number,
+    guard?: WorkerWriteGuard,
+  ): Promise<Change>;
   cancel(id: string, now: number): Promise<Change>;
   /** Execution timeout of a running job. */
   timeout(id: string, now: number, error: string): Promise<Change>;

@@ -99,6 +99,31 @@ export function describeStoreConformance(
         expect(got?.output).toBeUndefined();
       });
 
+      it("returns from insert exactly the record that get reads back, defaults included", async () => {
+        const variants: Partial<NewJob>[] = [
+          {},
+          { input: null, sync: true },
+          { input: "text", idempotencyKey: "key-1", extra: {} },
+          {
+            input: { deep: [{ a: "ü" }, 1.5, false] },
+            webhook: "http://127.0.0.1:9/h",
+            s3Config: null,
+            extra: { policy: { x: 1 } },
+            policy: { executionTimeout: 1, ttl: 2, lowPriority: true },
+            retentionMs: 0,
+            createdAt: T0 + 7,
+          },
+        ];
+        for (const over of variants) {
+          const { job: inserted, created } = await store.insert(job(over));
+          expect(created).toBe(true);
+          const got = await store.get(inserted.id);
+          expect(inserted).toEqual(got);
+          // toEqual ignores keys set to undefined; the record must not carry any (a JSON view would differ).
+          expect(Object.keys(inserted).sort()).toEqual(Object.keys(got ?? {}).sort());
+        }
+      });
+
       it("keeps null and scalar inputs", async () => {
         expect((await store.get((await add({ input: null })).id))?.input).toBeNull();
         expect((await store.get((await add({ input: "text" })).id))?.input).toBe("text");
@@ -666,6 +691,70 @@ export function describeStoreConformance(
         const n = await running();
         await store.finish(n.id, "w1", { status: "COMPLETED", hasOutput: false, generator: false }, T0);
         expect((await store.drain(n.id))?.chunks).toEqual([]);
+      });
+    });
+
+    describe("endpoint guard of worker writes", () => {
+      // Ids are global and worker routes are per endpoint: a post naming the wrong endpoint finds no job.
+      const on = (endpointId: string) => ({ endpointId });
+
+      it("refuses progress, chunks and results for a job of another endpoint as not found, changing nothing", async () => {
+        const j = await running("w1", { endpointId: "ep-a" });
+        expect(await store.progress(j.id, "w1", { p: 1 }, T0 + 90_000, on("ep-b"))).toMatchObject({
+          ok: false,
+          reason: "not-found",
+        });
+        expect(await store.appendChunk(j.id, "w1", "c", T0 + 90_000, on("ep-b"))).toMatchObject({
+          ok: false,
+          reason: "not-found",
+        });
+        const done = { status: "COMPLETED", hasOutput: true, output: 1, generator: false } as const;
+        expect(await store.finish(j.id, "w1", done, T0 + 500, on("ep-b"))).toMatchObject({
+          ok: false,
+          reason: "not-found",
+        });
+        const got = await store.get(j.id);
+        expect(got).toMatchObject({ status: "IN_PROGRESS", hasOutput: false, streamCount: 0 });
+        expect(got?.leaseUntil).toBe(j.leaseUntil);
+        expect(await store.readChunks(j.id, 0)).toEqual([]);
+      });
+
+      it("applies them when the endpoint matches", async () => {
+        const j = await running("w1", { endpointId: "ep-a" });
+        expect(await store.progress(j.id, "w1", { p: 1 }, undefined, on("ep-a"))).toMatchObject({ ok: true });
+        expect(await store.appendChunk(j.id, "w1", "c", undefined, on("ep-a"))).toMatchObject({
+          ok: true,
+          seq: 1,
+        });
+        const done = { status: "COMPLETED", hasOutput: true, output: 2, generator: false } as const;
+        expect(await store.finish(j.id, "w1", done, T0 + 500, on("ep-a"))).toMatchObject({
+          ok: true,
+          job: { status: "COMPLETED", output: 2 },
+        });
+      });
+
+      it("keeps the other refusals for the right endpoint, and says not found before anything else", async () => {
+        const j = await running("w1", { endpointId: "ep-a" });
+        expect(await store.progress(j.id, "w2", 1, undefined, on("ep-a"))).toMatchObject({
+          reason: "not-owner",
+        });
+        expect(await store.progress("nope", "w1", 1, undefined, on("ep-a"))).toMatchObject({
+          reason: "not-found",
+        });
+        await complete(j.id);
+        expect(await complete(j.id)).toMatchObject({ reason: "already-terminal" });
+        const done = { status: "COMPLETED", hasOutput: true, output: 3, generator: false } as const;
+        expect(await store.finish(j.id, "w1", done, T0 + 600, on("ep-a"))).toMatchObject({
+          reason: "already-terminal",
+        });
+        // A finished job of another endpoint is not found either: its state is none of that route's business.
+        expect(await store.finish(j.id, "w1", done, T0 + 600, on("ep-b"))).toMatchObject({
+          reason: "not-found",
+        });
+        expect(await store.appendChunk(j.id, "w2", "x", undefined, on("ep-b"))).toMatchObject({
+          reason: "not-found",
+        });
+        expect((await store.get(j.id))?.output).toBe("done");
       });
     });
 

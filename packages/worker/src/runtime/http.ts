@@ -10,6 +10,8 @@ export interface HttpReply {
   status: number;
   contentType: string;
   text: string;
+  /** The `X-Gantry-Version` header: only a Gantry server sends it, so it tells which extensions are safe to use. */
+  gantryVersion?: string;
 }
 
 export interface HttpOptions {
@@ -154,13 +156,16 @@ function exchange(
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("error", fail);
       response.on("end", () =>
-        settle(() =>
-          resolve({
+        settle(() => {
+          const reply: HttpReply = {
             status: response.statusCode ?? 0,
             contentType: response.headers["content-type"] ?? "",
             text: Buffer.concat(chunks).toString("utf8"),
-          }),
-        ),
+          };
+          const gantry = response.headers["x-gantry-version"];
+          if (typeof gantry === "string") reply.gantryVersion = gantry;
+          resolve(reply);
+        }),
       );
       // A connection cut mid-body: `error` normally comes first, this covers any path where it does not.
       response.on("close", () => {

@@ -1,4 +1,4 @@
-import { delay, type ProtocolHttp } from "./http.js";
+import { delay, type HttpReply, type ProtocolHttp } from "./http.js";
 
 export interface PostOutcome {
   status: "delivered" | "rejected" | "failed";
@@ -20,6 +20,13 @@ export interface PostOptions {
   signal?: AbortSignal;
   onRetry?: (attempt: number, reason: string, waitMs: number) => void;
   headers?: Record<string, string>;
+  /**
+   * URL of the first attempt only: a Gantry result post asks for new jobs there (`&take=`). Retries go to `url`,
+   * since the slots that take was for are handed back to the take loop as soon as the first attempt fails.
+   */
+  firstUrl?: string;
+  /** Called once, right after the first attempt, with its answer (undefined if it got none). */
+  onFirstReply?: (reply: HttpReply | undefined) => void;
 }
 
 const POST_TIMEOUT_MS = 60_000;
@@ -30,19 +37,26 @@ const POST_TIMEOUT_MS = 60_000;
  */
 export async function postJson(url: string, body: string, options: PostOptions): Promise<PostOutcome> {
   for (let attempt = 0; ; attempt++) {
-    let reason: string;
+    let reply: HttpReply | undefined;
+    let reason = "";
     try {
-      const reply = await options.http.send(url, {
+      reply = await options.http.send(attempt === 0 ? (options.firstUrl ?? url) : url, {
         method: "POST",
         body,
         timeoutMs: POST_TIMEOUT_MS,
         ...(options.headers ? { headers: options.headers } : {}),
       });
-      if (reply.status < 400) return { status: "delivered", detail: `HTTP ${reply.status}` };
-      if (reply.status < 500) return { status: "rejected", detail: `HTTP ${reply.status}` };
-      reason = `HTTP ${reply.status}`;
     } catch (thrown) {
       reason = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+    }
+    if (attempt === 0) options.onFirstReply?.(reply);
+    if (reply) {
+      if (reply.status < 400) return { status: "delivered", detail: `HTTP ${reply.status}` };
+      // A 400 to the first attempt may refuse only its extra parameters (a `take` above the platform's batch
+      // limit), checked before the result is applied: the plain post follows at once rather than losing it.
+      if (reply.status === 400 && attempt === 0 && options.firstUrl !== undefined) continue;
+      if (reply.status < 500) return { status: "rejected", detail: `HTTP ${reply.status}` };
+      reason = `HTTP ${reply.status}`;
     }
     const wait = options.retryDelaysMs[attempt];
     if (wait === undefined || options.signal?.aborted) return { status: "failed", detail: reason };

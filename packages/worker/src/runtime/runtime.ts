@@ -13,11 +13,11 @@ import {
   systemFitnessChecks,
 } from "./fitness.js";
 import { Heartbeat } from "./heartbeat.js";
-import { delay, ProtocolHttp } from "./http.js";
+import { delay, type HttpReply, ProtocolHttp } from "./http.js";
 import { JobPostChain } from "./job-chain.js";
 import { DEFAULT_RETRY_DELAYS_MS, postJson } from "./post-result.js";
 import { progressBody } from "./progress.js";
-import { parseStopReply, parseTakeReply, type TakeOutcome } from "./take-reply.js";
+import { parseDoneTakeReply, parseStopReply, parseTakeReply, type TakeOutcome } from "./take-reply.js";
 import { reportUnhealthy } from "./unhealthy.js";
 import { buildProtocolUrls, type ProtocolUrls } from "./urls.js";
 
@@ -96,6 +96,12 @@ class ProductionRuntime implements WorkerRuntime {
   /** Gives up result retries once the shutdown's grace period is over. */
   readonly #giveUp = new AbortController();
   #concurrency = 1;
+  /** A job-take answered with `X-Gantry-Version`: result posts may ask for the next jobs (`&take=`). */
+  #gantry = false;
+  /** Slots promised to result posts that asked for jobs: the take loop leaves them alone until those answer. */
+  #reservedSlots = 0;
+  /** Slots the take loop's job-take in flight asks for. */
+  #takingSlots = 0;
   #stopping = false;
   #started = false;
   #heartbeat: Heartbeat | undefined;
@@ -261,18 +267,20 @@ class ProductionRuntime implements WorkerRuntime {
       // Jobs whose results are still being posted free their slot (the next take does not wait for the post),
       // but at most `concurrency` of them may be in flight, so a slow platform slows the worker down.
       const occupied = this.#occupiedCount();
-      const needed = Math.min(this.#concurrency - occupied, 2 * this.#concurrency - this.#held.size);
+      const needed = this.#freeSlots();
       if (needed <= 0) {
         await this.#waitForChange(1000);
         continue;
       }
       const startedAt = Date.now();
       let outcome: TakeOutcome;
+      this.#takingSlots = needed;
       try {
         const reply = await this.#http.send(this.#urls.takeUrl(needed, occupied > 0), {
           timeoutMs: LONG_POLL_TIMEOUT_MS,
           signal: pollSignal,
         });
+        if (reply.gantryVersion !== undefined) this.#gantry = true;
         outcome = parseTakeReply(reply);
       } catch (thrown) {
         if (pollSignal.aborted) break;
@@ -281,6 +289,8 @@ class ProductionRuntime implements WorkerRuntime {
           continue;
         }
         outcome = { kind: "error", reason: errorText(thrown) };
+      } finally {
+        this.#takingSlots = 0;
       }
       // Before any handler runs: a synchronous one blocks this thread, and pings must go on meanwhile (§3.8).
       this.#heartbeatDue?.();
@@ -364,6 +374,12 @@ class ProductionRuntime implements WorkerRuntime {
     return count;
   }
 
+  /** Slots the take loop may fill now; those promised to result posts that asked for jobs are not free. */
+  #freeSlots(): number {
+    const free = Math.min(this.#concurrency - this.#occupiedCount(), 2 * this.#concurrency - this.#held.size);
+    return free - this.#reservedSlots;
+  }
+
   /** Held jobs that count against the concurrency: queued or running, not those only posting a result. */
   #occupiedCount(): number {
     let count = 0;
@@ -406,13 +422,28 @@ class ProductionRuntime implements WorkerRuntime {
       await entry.chain.close();
       // The slot frees before the post, so the next take runs beside it; except for a result that asks to
       // recycle the worker (stopPod), after which it must take nothing.
+      let take = 0;
       if (body.stopPod !== true && !entry.stopped) {
         entry.running = false;
         entry.posting = true;
-        this.#wake?.();
         this.#startQueued();
+        // On Gantry the result post also takes the jobs for the slots it frees: one request instead of a post
+        // and a job-take. Not while the take loop's job-take is out: that one is most likely parked on an empty
+        // queue (asking here too would mostly be answered nothing), and the loop fills the slot when it returns.
+        if (this.#gantry && !this.#stopping && this.#takingSlots === 0) {
+          take = Math.max(0, this.#freeSlots());
+          this.#reservedSlots += take;
+        }
+        this.#wake?.();
       }
-      await this.#post(job.id, this.#urls.doneUrl(job.id, outcome.streamed), body, log, "result");
+      const url = this.#urls.doneUrl(job.id, outcome.streamed);
+      if (take === 0) await this.#post(job.id, url, body, log, "result");
+      else {
+        const firstUrl = this.#urls.doneUrl(job.id, outcome.streamed, take);
+        await this.#post(job.id, url, body, log, "result", firstUrl, (reply) =>
+          this.#tookOnDone(take, reply),
+        );
+      }
       log.info("Finished.");
     }
     entry.running = false;
@@ -428,12 +459,35 @@ class ProductionRuntime implements WorkerRuntime {
     this.#heldChanged();
   }
 
-  async #post(jobId: string, url: string, body: unknown, log: JobLogger, what: string): Promise<void> {
+  /**
+   * The first answer of a result post that asked for `take` jobs: its jobs are accepted as a job-take's, and the
+   * slots go back to the take loop either way (an empty, refused or failed answer sends it back to job-take).
+   */
+  #tookOnDone(take: number, reply: HttpReply | undefined): void {
+    this.#reservedSlots -= take;
+    const outcome = reply === undefined ? undefined : parseDoneTakeReply(reply);
+    if (outcome?.kind === "jobs") {
+      for (const reason of outcome.rejected) this.#log.error(`Failed to get job. ${reason}`);
+      if (outcome.jobs.length > 0) this.#accept(outcome.jobs);
+    }
+    this.#wake?.();
+  }
+
+  async #post(
+    jobId: string,
+    url: string,
+    body: unknown,
+    log: JobLogger,
+    what: string,
+    firstUrl?: string,
+    onFirstReply?: (reply: HttpReply | undefined) => void,
+  ): Promise<void> {
     let text: string;
     try {
       text = JSON.stringify(body);
     } catch (thrown) {
       log.error(`Cannot send ${what}: not JSON-serialisable (${errorText(thrown)}).`);
+      onFirstReply?.(undefined);
       return;
     }
     const outcome = await postJson(url, text, {
@@ -441,6 +495,8 @@ class ProductionRuntime implements WorkerRuntime {
       retryDelaysMs: this.#retryDelaysMs,
       signal: this.#giveUp.signal,
       headers: { "x-request-id": jobId },
+      ...(firstUrl !== undefined ? { firstUrl } : {}),
+      ...(onFirstReply !== undefined ? { onFirstReply } : {}),
       onRetry: (attempt, reason, wait) =>
         log.warn(`Posting ${what} failed (${reason}); retry ${attempt} in ${wait} ms.`),
     });

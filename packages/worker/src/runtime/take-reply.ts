@@ -16,6 +16,17 @@ function describe(value: unknown): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
+function jobsOf(items: readonly unknown[]): TakeOutcome {
+  const jobs: Job[] = [];
+  const rejected: string[] = [];
+  for (const item of items) {
+    if (isRecord(item) && typeof item.id === "string" && item.id !== "") jobs.push(item as Job);
+    else rejected.push(`Job without a string id dropped: ${describe(item)}`);
+  }
+  if (jobs.length === 0 && rejected.length === 0) return { kind: "empty" };
+  return { kind: "jobs", jobs, rejected };
+}
+
 /**
  * Interprets a job-take / job-take-batch reply (§3.3). Unlike Python, a 400, a non-JSON body or an error
  * status is an error (the caller backs off) rather than an immediate re-poll, and malformed jobs are
@@ -32,16 +43,7 @@ export function parseTakeReply(reply: HttpReply): TakeOutcome {
   } catch {
     return { kind: "error", reason: `job-take body is not JSON: ${describe(reply.text.slice(0, 200))}` };
   }
-  if (Array.isArray(payload)) {
-    const jobs: Job[] = [];
-    const rejected: string[] = [];
-    for (const item of payload) {
-      if (isRecord(item) && typeof item.id === "string" && item.id !== "") jobs.push(item as Job);
-      else rejected.push(`Job without a string id dropped: ${describe(item)}`);
-    }
-    if (jobs.length === 0 && rejected.length === 0) return { kind: "empty" };
-    return { kind: "jobs", jobs, rejected };
-  }
+  if (Array.isArray(payload)) return jobsOf(payload);
   if (isRecord(payload)) {
     if (typeof payload.id !== "string" || payload.id === "" || !("input" in payload)) {
       return {
@@ -53,6 +55,22 @@ export function parseTakeReply(reply: HttpReply): TakeOutcome {
     return { kind: "jobs", jobs: [payload as Job], rejected: [] };
   }
   return { kind: "empty" };
+}
+
+/**
+ * The jobs of a Gantry result post sent with `&take=` (`200 {"jobs":[…]}`), parsed as job-take-batch's array.
+ * Undefined when the answer carries no `jobs` array (a refused post, or a server that ignored `take`).
+ */
+export function parseDoneTakeReply(reply: HttpReply): TakeOutcome | undefined {
+  if (reply.status !== 200) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(reply.text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(payload) || !Array.isArray(payload.jobs)) return undefined;
+  return jobsOf(payload.jobs);
 }
 
 /** Job ids a job-stop reply names (§3.4); anything malformed means "nothing to stop". */

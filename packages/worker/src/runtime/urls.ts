@@ -26,7 +26,8 @@ export interface ProtocolUrls {
   /** Ping base with the worker id substituted. */
   readonly ping: string;
   takeUrl(batchSize: number, jobInProgress: boolean): string;
-  doneUrl(jobId: string, isStream: boolean): string;
+  /** `take` > 0 adds Gantry's `&take=` (a result post that also takes that many jobs); never sent to RunPod. */
+  doneUrl(jobId: string, isStream: boolean, take?: number): string;
   streamUrl(jobId: string): string;
 }
 
@@ -54,8 +55,9 @@ export function buildProtocolUrls(templates: {
       if (batchSize > 1) return `${batch}&batch_size=${batchSize}&job_in_progress=${flag}`;
       return `${take}&job_in_progress=${flag}`;
     },
-    doneUrl(jobId, isStream) {
-      return `${done.replaceAll("$ID", jobId)}&isStream=${isStream ? "true" : "false"}`;
+    doneUrl(jobId, isStream, take = 0) {
+      const url = `${done.replaceAll("$ID", jobId)}&isStream=${isStream ? "true" : "false"}`;
+      return take > 0 ? `${url}&take=${take}` : url;
     },
     streamUrl(jobId) {
       return `${stream.replaceAll("$ID", jobId)}&isStream=false`;

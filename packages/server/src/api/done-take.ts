@@ -1,0 +1,69 @@
+/**
+ * Gantry extension of job-done (issue #6): `?take=N` on a result post also hands the worker up to N new jobs, in
+ * the answer `{"jobs":[…]}`, so a worker finishing a job and fetching the next costs one request, not two (as a
+ * BullMQ worker's single Redis call does). RunPod's protocol is untouched: without `take` the answer stays `{}`,
+ * and our SDK sends `take` only to a server that answered with `X-Gantry-Version`.
+ */
+import type { Context } from "hono";
+import type { WorkerJob } from "../engine/platform.js";
+import type { RouteDeps } from "./deps.js";
+import type { AppEnv } from "./env.js";
+import { ApiError } from "./errors.js";
+import { jsonOf } from "./fast-response.js";
+
+/** `?take=` absent → 0 (plain job-done); otherwise an integer 1…max, anything else refused. */
+export function parseTake(raw: string | undefined, max: number): number {
+  if (raw === undefined) return 0;
+  const trimmed = raw.trim();
+  const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new ApiError(400, `take is invalid; must be an integer between 1 and ${max}`);
+  }
+  return value;
+}
+
+/**
+ * Answers an accepted result post that asked for `max` jobs. It never holds: an empty queue answers
+ * `{"jobs":[]}` at once and the worker returns to its job-take long-poll. `takeNothing` covers what must not
+ * take (a progress post, stopPod); a server shutting down takes nothing either, and a worker being recycled is
+ * refused by the engine's take as on job-take.
+ */
+export async function answerWithJobs(
+  c: Context<AppEnv>,
+  deps: RouteDeps,
+  ids: { endpointId: string; workerId: string },
+  max: number,
+  takeNothing: boolean,
+): Promise<Response> {
+  const { platform, logger } = deps;
+  const { endpointId, workerId } = ids;
+  if (takeNothing || deps.shutdown.aborted) return jsonOf({ jobs: [] });
+  let jobs: WorkerJob[] = await platform.take(endpointId, workerId, max, 0);
+  if (jobs.length > max) {
+    await platform.putBack(
+      endpointId,
+      workerId,
+      jobs.slice(max).map((j) => j.id),
+    );
+    jobs = jobs.slice(0, max);
+  }
+  if (jobs.length === 0) return jsonOf({ jobs: [] });
+  // Read only now, as on job-take: the adapter builds the request's signal on first use, which an empty answer
+  // never needs; built late it still reports a connection that already closed.
+  const requestSignal = c.req.raw.signal;
+  const jobIds = jobs.map((j) => j.id);
+  // As on job-take: jobs answered to a connection that closed before the answer was written would be lost
+  // until their lease lapsed (and then count as a retry); they go straight back to the queue instead.
+  const giveBack = () => {
+    logger.info({ endpointId, workerId, jobIds }, "job-done client went away; putting taken jobs back");
+    platform.putBack(endpointId, workerId, jobIds).catch((err: unknown) => {
+      logger.error({ err, endpointId, workerId, jobIds }, "putBack failed");
+    });
+  };
+  if (requestSignal.aborted) {
+    giveBack();
+    return jsonOf({ jobs: [] });
+  }
+  requestSignal.addEventListener("abort", giveBack, { once: true });
+  return jsonOf({ jobs });
+}

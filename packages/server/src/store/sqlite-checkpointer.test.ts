@@ -1,0 +1,158 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SqliteJobStore } from "./sqlite.js";
+import { WalCheckpointer } from "./sqlite-checkpointer.js";
+
+const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const TSX = `file://${join(REPO_ROOT, "node_modules", "tsx", "dist", "esm", "index.mjs")}`;
+const CRASH_WRITER = fileURLToPath(new URL("../../test/fixtures/sqlite-crash-writer.ts", import.meta.url));
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const walBytes = (path: string): number => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
+
+function openWal(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.exec("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body BLOB)");
+  return db;
+}
+
+/** `commits` transactions of ~8 KiB each; the largest WAL seen. */
+async function writeLoad(db: Database.Database, path: string, commits: number): Promise<number> {
+  const insert = db.prepare("INSERT INTO t (body) VALUES (randomblob(8192))");
+  let largest = 0;
+  for (let i = 0; i < commits; i++) {
+    insert.run();
+    largest = Math.max(largest, walBytes(path));
+    // About 20 MB/s of WAL: more than a busy server writes, and a check of the thread every 5 ms keeps up.
+    await sleep(1);
+  }
+  return largest;
+}
+
+describe("WalCheckpointer", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "gantry-ckpt-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("takes checkpoints over from the serving connection once its thread is ready", async () => {
+    const db = openWal(join(dir, "a.db"));
+    const c = new WalCheckpointer(db, { startAfterMs: 0 });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!c.active && Date.now() < deadline) await sleep(10);
+      expect(c.active).toBe(true);
+      expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+    } finally {
+      await c.close();
+      db.close();
+    }
+  });
+
+  it("does nothing for an in-memory database", async () => {
+    const db = new Database(":memory:");
+    const c = new WalCheckpointer(db, { startAfterMs: 0 });
+    expect(c.active).toBe(false);
+    await c.close();
+    db.close();
+  });
+
+  it("keeps the WAL bounded under sustained writes, where no checkpoint would let it grow", async () => {
+    const maxWalBytes = 1024 * 1024;
+    // Control: with SQLite's checkpoint off and no thread, the same load grows the WAL far past the bound.
+    const bare = openWal(join(dir, "bare.db"));
+    bare.pragma("wal_autocheckpoint = 0");
+    const unbounded = await writeLoad(bare, join(dir, "bare.db"), 1000);
+    bare.close();
+    expect(unbounded).toBeGreaterThan(8 * maxWalBytes);
+
+    const path = join(dir, "b.db");
+    const db = openWal(path);
+    const c = new WalCheckpointer(db, { startAfterMs: 0, intervalMs: 5, maxWalBytes, report: true });
+    const modes = new Set<string>();
+    c.watch((m) => {
+      if (m.type === "checkpoint" && m.checkpointed > 0) modes.add(m.mode);
+    });
+    try {
+      while (!c.active) await sleep(5);
+      const largest = await writeLoad(db, path, 1000);
+      // The bound, plus what lands between two checks of the thread (generous: two busy cores).
+      expect(largest).toBeLessThan(4 * maxWalBytes);
+      expect(modes.has("PASSIVE")).toBe(true);
+      expect(db.prepare("SELECT count(*) AS n FROM t").get()).toEqual({ n: 1000 });
+    } finally {
+      await c.close();
+      db.close();
+    }
+  });
+
+  it("a store keeps every job across close and reopen, and its close removes the WAL", async () => {
+    const path = join(dir, "store.db");
+    const store = new SqliteJobStore({ path });
+    const ids: string[] = [];
+    // Long enough for the checkpointer thread to start (500 ms after open) and to run.
+    const until = Date.now() + 1200;
+    for (let i = 0; Date.now() < until; i++) {
+      const id = `job-${i}`;
+      await store.insert({
+        id,
+        endpointId: "ep",
+        sync: false,
+        input: { i },
+        policy: { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: false },
+        createdAt: Date.now(),
+        retentionMs: 60_000,
+      });
+      ids.push(id);
+      if (i % 50 === 0) await sleep(5);
+    }
+    await store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const again = new SqliteJobStore({ path });
+    try {
+      for (const id of ids) expect((await again.get(id))?.id).toBe(id);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("a SIGKILL of a writing process loses no committed job", async () => {
+    const path = join(dir, "crash.db");
+    const child: ChildProcess = spawn(process.execPath, ["--import", TSX, CRASH_WRITER, path], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const committed: string[] = [];
+    let partial = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split("\n");
+      partial = lines.pop() ?? "";
+      committed.push(...lines);
+    });
+    try {
+      // Well past the checkpointer's start, so kills can land during thread checkpoints too.
+      const deadline = Date.now() + 20_000;
+      while (committed.length < 3000 && Date.now() < deadline) await sleep(20);
+      await sleep(300);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+    expect(committed.length).toBeGreaterThan(1000);
+    const store = new SqliteJobStore({ path });
+    try {
+      for (const id of committed) expect((await store.get(id))?.id).toBe(id);
+    } finally {
+      await store.close();
+    }
+  });
+});
