@@ -25,11 +25,18 @@ function openWal(path: string): Database.Database {
 }
 
 /** `commits` transactions of ~8 KiB each; the largest WAL seen. */
-async function writeLoad(db: Database.Database, path: string, commits: number): Promise<number> {
+async function writeLoad(
+  db: Database.Database,
+  path: string,
+  commits: number,
+  afterCommit: () => void = () => {},
+): Promise<number> {
   const insert = db.prepare("INSERT INTO t (body) VALUES (randomblob(8192))");
   let largest = 0;
   for (let i = 0; i < commits; i++) {
     insert.run();
+    // What the store's group commit does after each COMMIT.
+    afterCommit();
     largest = Math.max(largest, walBytes(path));
     // About 20 MB/s of WAL: more than a busy server writes, and a check of the thread every 5 ms keeps up.
     await sleep(1);
@@ -84,10 +91,12 @@ describe("WalCheckpointer", () => {
     });
     try {
       while (!c.active) await sleep(5);
-      const largest = await writeLoad(db, path, 1000);
+      const largest = await writeLoad(db, path, 1000, () => c.afterCommit());
       // The bound, plus what lands between two checks of the thread (generous: two busy cores).
       expect(largest).toBeLessThan(4 * maxWalBytes);
       expect(modes.has("PASSIVE")).toBe(true);
+      // The WAL started over on the serving connection, never on the thread.
+      expect(modes.has("RESTART")).toBe(true);
       expect(db.prepare("SELECT count(*) AS n FROM t").get()).toEqual({ n: 1000 });
     } finally {
       await c.close();

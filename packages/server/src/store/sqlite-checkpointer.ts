@@ -2,20 +2,20 @@
  * WAL checkpoints off the serving thread.
  *
  * SQLite's automatic checkpoint runs inside the COMMIT that pushes the WAL past 1,000 pages, on the thread that
- * committed: it copies those pages into the database file and fsyncs it. On the event loop that stalled every
- * request of that turn for 15–25 ms, which was the p99 of `/runsync` (issue #6). Here a second connection on a
- * worker thread runs PASSIVE checkpoints, which never wait for, nor block, the serving connection; once the
- * thread is ready the serving connection turns its automatic checkpoint off (until then, and if the thread ever
- * fails, SQLite's own checkpoint stays on, so the WAL is never left unchecked).
+ * committed: it syncs the WAL, copies those pages into the database file and syncs that. On the event loop that
+ * stalled every request of that turn for 15–25 ms, which was the p99 of `/runsync` (issue #6). Here a second
+ * connection on a worker thread runs PASSIVE checkpoints (the copying and both syncs), which never wait for,
+ * nor block, the serving connection; once the thread is ready the serving connection turns its automatic
+ * checkpoint off (until then, and if the thread ever fails, SQLite's own checkpoint stays on).
  *
- * A passive checkpoint copies every frame committed before it began, and the next writer then rewinds the WAL to
- * its start, but only if no commit landed while it ran: under steady writes (a commit every millisecond) that
- * never happens. So once the WAL passes `maxWalBytes` the thread runs a RESTART checkpoint right after a passive
- * one: it holds writers off while it copies the few frames left and fsyncs (a few milliseconds, once per 64 MiB
- * of WAL rather than 15–25 ms once per 4 MiB), and the next writer starts the WAL over. RESTART rather than
- * TRUNCATE: the file keeps its size, so later commits overwrite it in place instead of growing it (cheaper on
- * ext4), and the bound holds the same. Measured with a 3-index table, a transaction every 1 ms for 10 s: automatic
- * checkpoints 77 transactions over 5 ms (p99 17 ms); this, 5 (p99 0.34 ms); no checkpoint at all, 0–1.
+ * A passive checkpoint copies every frame committed before it began, but the WAL only starts over when a
+ * writer finds it wholly copied, which under steady writes (a commit every millisecond) never happens. So once
+ * the thread sees the WAL past `maxWalBytes` it says so, and the serving connection runs a RESTART checkpoint
+ * itself right after its next COMMIT: nothing else writes then, only the frames since the thread's last pass
+ * are left to copy, and it never waits (busy timeout 0: if the thread is mid-pass it simply tries again after
+ * the next commit). A first version ran the RESTART on the thread, where it held the writer lock while the
+ * serving connection slept in SQLite's busy handler (whose naps grow to 100 ms): 0.2–0.6 s event-loop stalls
+ * under a sustained insert load, and a `database is locked` once under a profiler.
  *
  * Durability is unchanged: a checkpoint only moves committed pages from the WAL into the database file; a crash
  * at any point leaves the WAL to replay. On close whichever connection closes last checkpoints and removes the WAL.
@@ -27,7 +27,7 @@ import type Database from "better-sqlite3";
 export interface CheckpointerOptions {
   /** How often the thread checks for frames to copy. Default 100 ms. */
   intervalMs?: number;
-  /** WAL size past which writers are held off for a RESTART checkpoint. Default 64 MiB. */
+  /** WAL size past which the serving connection restarts the WAL after its next commit. Default 64 MiB. */
   maxWalBytes?: number;
   /** The thread starts this long after the store opens: short-lived stores (tests, tools) never pay for one. */
   startAfterMs?: number;
@@ -41,6 +41,7 @@ export interface CheckpointerOptions {
 type ThreadMessage =
   | { type: "ready" }
   | { type: "checkpoint"; mode: "PASSIVE" | "RESTART"; log: number; checkpointed: number }
+  | { type: "restart-due"; log: number }
   | { type: "error"; message: string };
 
 /** Plain CommonJS text, so it runs the same from `dist/` and from the sources under tsx or vitest. */
@@ -49,13 +50,12 @@ const THREAD_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
-// Only the RESTART checkpoint waits (for the serving connection's current transaction, one event-loop turn).
+// A passive checkpoint never waits; the timeout only covers opening and closing.
 db.pragma("busy_timeout = 5000");
 db.pragma("synchronous = NORMAL");
 db.pragma("wal_autocheckpoint = 0");
 const maxFrames = Math.max(1, Math.floor(workerData.maxWalBytes / db.pragma("page_size", { simple: true })));
 const passive = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
-const restart = db.prepare("PRAGMA wal_checkpoint(RESTART)");
 let timer;
 let closed = false;
 function run(mode, statement) {
@@ -67,7 +67,7 @@ function tick() {
   if (closed) return;
   try {
     const r = run("PASSIVE", passive);
-    if (r.log >= maxFrames) run("RESTART", restart);
+    if (r.log >= maxFrames) parentPort.postMessage({ type: "restart-due", log: r.log });
   } catch (err) {
     parentPort.postMessage({ type: "error", message: String(err && err.message || err) });
   }
@@ -94,6 +94,8 @@ export class WalCheckpointer {
   private startTimer: NodeJS.Timeout | undefined;
   private exited: Promise<void> | undefined;
   private closed = false;
+  /** The thread saw the WAL past its bound: the serving connection restarts it after its next commit. */
+  private restartDue = false;
   private readonly listeners = new Set<(m: ThreadMessage) => void>();
 
   /** Does nothing for an in-memory database (no WAL). */
@@ -144,6 +146,7 @@ export class WalCheckpointer {
     this.exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     worker.on("message", (m: ThreadMessage) => {
       if (m.type === "ready" && !this.closed && this.db.open) this.db.pragma("wal_autocheckpoint = 0");
+      if (m.type === "restart-due") this.restartDue = true;
       if (m.type === "error") this.options.onError?.(new Error(`WAL checkpoint failed: ${m.message}`));
       for (const fn of this.listeners) fn(m);
     });
@@ -152,6 +155,34 @@ export class WalCheckpointer {
       this.options.onError?.(err);
     });
     worker.once("exit", () => this.fallBack());
+  }
+
+  /**
+   * Call right after each COMMIT of the serving connection. When the WAL is due to start over, checkpoints what
+   * the thread has not copied yet and restarts it, without waiting: a busy answer (the thread is mid-pass) is
+   * retried after the next commit.
+   */
+  afterCommit(): void {
+    if (!this.restartDue || this.closed || !this.db.open || this.db.inTransaction) return;
+    const timeout = this.db.pragma("busy_timeout", { simple: true }) as number;
+    try {
+      this.db.pragma("busy_timeout = 0");
+      const [r] = this.db.pragma("wal_checkpoint(RESTART)") as {
+        busy: number;
+        log: number;
+        checkpointed: number;
+      }[];
+      if (r && r.busy === 0) {
+        this.restartDue = false;
+        for (const fn of this.listeners)
+          fn({ type: "checkpoint", mode: "RESTART", log: r.log, checkpointed: r.checkpointed });
+      }
+    } catch (err) {
+      // SQLITE_BUSY may also surface as an error; the next commit tries again.
+      if ((err as { code?: string }).code !== "SQLITE_BUSY") this.options.onError?.(err as Error);
+    } finally {
+      this.db.pragma(`busy_timeout = ${timeout}`);
+    }
   }
 
   /** The thread is gone: SQLite's own checkpoint takes over again. */

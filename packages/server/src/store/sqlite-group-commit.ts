@@ -28,7 +28,11 @@ export class GroupCommit {
   private readonly savepoint: (fn: () => unknown) => unknown;
   private readonly peers: Set<GroupCommit> | undefined;
 
-  constructor(private readonly db: Database.Database) {
+  /** `afterCommit` runs after each successful COMMIT, outside any transaction (the WAL checkpointer's restart). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly afterCommit?: () => void,
+  ) {
     // Built once: creating better-sqlite3's transaction wrapper per call is costly. Called inside the open
     // batch, it runs `fn` in a SAVEPOINT.
     this.savepoint = db.transaction((fn: () => unknown) => fn());
@@ -98,6 +102,7 @@ export class GroupCommit {
       return;
     }
     for (const w of batch) w.resolve();
+    this.afterCommit?.();
   }
 
   private open(): void {

@@ -264,9 +264,9 @@ export class SqliteJobStore implements JobStore {
     this.db.pragma("busy_timeout = 5000");
     migrate(this.db);
     this.s = prepareStatements(this.db);
-    this.commits = new GroupCommit(this.db);
-    this.positions = new QueuePositions(this.db);
     this.checkpoints = new WalCheckpointer(this.db);
+    this.commits = new GroupCommit(this.db, () => this.checkpoints.afterCommit());
+    this.positions = new QueuePositions(this.db);
   }
 
   private row(id: string): JobRow | undefined {
