@@ -425,12 +425,17 @@ export class SqliteJobStore implements JobStore {
     leaseUntil: number,
   ): Promise<JobRecord[]> {
     if (!Number.isInteger(max) || max < 1) return Promise.resolve([]);
+    // Every row `queued` selects is IN_QUEUE; `markTaken` re-checks that in its WHERE. The look-up runs before
+    // any transaction: most takes of an idle fleet find nothing, and those need no write batch (nor its
+    // commit). Nothing runs between it and the writes below (one synchronous call on one connection).
+    const queued = !TAKE_ALLOWED
+      ? []
+      : max === 1
+        ? this.s.queuedOne.all(endpointId, now)
+        : this.s.queued.all(endpointId, now, max);
+    if (queued.length === 0) return this.read(() => []);
     return this.tx(() => {
       const taken: JobRecord[] = [];
-      // Every row `queued` selects is IN_QUEUE; `markTaken` re-checks that in its WHERE.
-      if (!TAKE_ALLOWED) return taken;
-      const queued =
-        max === 1 ? this.s.queuedOne.all(endpointId, now) : this.s.queued.all(endpointId, now, max);
       for (const { id } of queued) {
         const row = this.s.markTaken.get(workerId, now, leaseUntil, now, id);
         if (row) taken.push(toRecord(row));
