@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Job } from "../src/types.js";
-import { isDone, type RunningWorker, startWorker } from "./harness.js";
+import { deliveredIds, isDone, type RunningWorker, startWorker } from "./harness.js";
 import { RecordingServer } from "./recording-server.js";
 
 let server: RecordingServer;
@@ -78,15 +78,18 @@ describe("result post that takes the next jobs", () => {
       },
     });
     server.addJobs(...jobs("C", 40));
-    await server.waitForCount(isDone(), 40, 20_000);
+    await server.waitFor(() => deliveredIds(server.requests).length >= 40, 20_000, "40 results");
     expect([...ran.values()].every((n) => n === 1)).toBe(true);
     expect(ran.size).toBe(40);
-    const done = server.requests.filter(isDone());
-    expect(new Set(done.map((r) => r.jobId)).size).toBe(40);
-    const taken = done.map((r) => Number(r.params.get("take") ?? 0));
-    // Each result frees one slot, and never asks for more than the concurrency.
+    // Results that finish together go in one job-done-batch: each result posted once, one way or the other.
+    const delivered = deliveredIds(server.requests);
+    expect(delivered).toHaveLength(40);
+    expect(new Set(delivered).size).toBe(40);
+    const posts = server.requests.filter((r) => isDone()(r) || r.route === "done-batch");
+    const taken = posts.map((r) => Number(r.params.get("take") ?? 0));
+    // A post asks for the slots free when it goes out, never more than the concurrency.
     expect(taken.every((k) => k >= 0 && k <= 4)).toBe(true);
-    expect(taken.filter((k) => k > 0).length).toBeGreaterThan(20);
+    expect(taken.filter((k) => k > 0).length).toBeGreaterThan(posts.length / 2);
     expect(server.byRoute("take").length + server.byRoute("take-batch").length).toBeLessThan(20);
   });
 

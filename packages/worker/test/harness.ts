@@ -48,6 +48,17 @@ export function startWorker(
 export const isDone = (jobId?: string) => (r: RecordedRequest) =>
   r.route === "done" && (jobId === undefined || r.jobId === jobId) && !r.body.includes('"IN_PROGRESS"');
 
+/** Job ids whose results a request carries: a job-done's (progress posts excluded), or each of a batch's. */
+export function resultIds(request: RecordedRequest): string[] {
+  if (request.route === "done-batch") return (JSON.parse(request.body) as { id: string }[]).map((i) => i.id);
+  return isDone()(request) && request.jobId !== undefined ? [request.jobId] : [];
+}
+
+/** Results delivered so far, in request order, through job-done or job-done-batch. */
+export function deliveredIds(requests: readonly RecordedRequest[]): string[] {
+  return requests.flatMap(resultIds);
+}
+
 export function json(request: RecordedRequest): unknown {
   return JSON.parse(request.body);
 }

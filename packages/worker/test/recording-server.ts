@@ -16,7 +16,7 @@ export interface RecordedRequest {
   params: URLSearchParams;
   headers: IncomingMessage["headers"];
   body: string;
-  /** Route name: take, take-batch, stop, done, stream, ping, or other. */
+  /** Route name: take, take-batch, stop, done, done-batch, stream, ping, or other. */
   route: string;
   /** Worker id and job id taken from the path. */
   workerId?: string;
@@ -45,7 +45,8 @@ export interface RecordingServerOptions {
   overrides?: Partial<Record<string, Override>>;
   /**
    * Act as Gantry: every answer carries `X-Gantry-Version`, and a result post with `?take=N` answers
-   * `{"jobs":[…]}` with up to N queued jobs (never held). Default false: a RunPod-like platform.
+   * `{"jobs":[…]}` with up to N queued jobs (never held), and job-done-batch accepts every result
+   * (`{"results":[…]}`, plus `jobs` with `?take=`). Default false: a RunPod-like platform (job-done-batch 404s).
    */
   gantry?: boolean;
 }
@@ -53,7 +54,7 @@ export interface RecordingServerOptions {
 type Waiter = { predicate: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void };
 
 const ROUTE =
-  /^\/v2\/([^/]+)\/(job-take|job-take-batch|job-stop|job-done|job-stream|ping)\/([^/]+)(?:\/([^/]+))?$/;
+  /^\/v2\/([^/]+)\/(job-take|job-take-batch|job-stop|job-done|job-done-batch|job-stream|ping)\/([^/]+)(?:\/([^/]+))?$/;
 
 export class RecordingServer {
   readonly requests: RecordedRequest[] = [];
@@ -231,6 +232,18 @@ export class RecordingServer {
         return this.#reply(res, {
           status: 200,
           body: JSON.stringify({ jobs }),
+          contentType: "application/json",
+        });
+      }
+      case "done-batch": {
+        if (!this.#gantry) return this.#reply(res, { status: 404, body: "not found" });
+        const items = JSON.parse(request.body) as { id: string }[];
+        const answer: Record<string, unknown> = { results: items.map((i) => ({ id: i.id, ok: true })) };
+        const take = request.params.get("take");
+        if (take !== null) answer.jobs = this.#jobs.splice(0, Number(take));
+        return this.#reply(res, {
+          status: 200,
+          body: JSON.stringify(answer),
           contentType: "application/json",
         });
       }

@@ -34,10 +34,12 @@ export async function answerWithJobs(
   ids: { endpointId: string; workerId: string },
   max: number,
   takeNothing: boolean,
+  /** Fields answered beside `jobs` (job-done-batch's `results`). */
+  extra: Record<string, unknown> = {},
 ): Promise<Response> {
   const { platform, logger } = deps;
   const { endpointId, workerId } = ids;
-  if (takeNothing || deps.shutdown.aborted) return jsonOf({ jobs: [] });
+  if (takeNothing || deps.shutdown.aborted) return jsonOf({ ...extra, jobs: [] });
   let jobs: WorkerJob[] = await platform.take(endpointId, workerId, max, 0);
   if (jobs.length > max) {
     await platform.putBack(
@@ -47,7 +49,7 @@ export async function answerWithJobs(
     );
     jobs = jobs.slice(0, max);
   }
-  if (jobs.length === 0) return jsonOf({ jobs: [] });
+  if (jobs.length === 0) return jsonOf({ ...extra, jobs: [] });
   // Read only now, as on job-take: the adapter builds the request's signal on first use, which an empty answer
   // never needs; built late it still reports a connection that already closed.
   const requestSignal = c.req.raw.signal;
@@ -62,8 +64,8 @@ export async function answerWithJobs(
   };
   if (requestSignal.aborted) {
     giveBack();
-    return jsonOf({ jobs: [] });
+    return jsonOf({ ...extra, jobs: [] });
   }
   requestSignal.addEventListener("abort", giveBack, { once: true });
-  return jsonOf({ jobs });
+  return jsonOf({ ...extra, jobs });
 }

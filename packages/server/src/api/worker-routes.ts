@@ -4,9 +4,11 @@
  * parameters are ignored, and the job-take/job-stop long-polls hold well below the worker's 90 s bound.
  */
 import type { Context, Hono } from "hono";
-import type { PingReport, WorkerDoneBody, WorkerJob } from "../engine/platform.js";
+import type { PingReport, WorkerJob } from "../engine/platform.js";
 import { type AuthOptions, requireWorkerSecret } from "./auth.js";
 import { byteLimit, formatBytes, type RouteDeps } from "./deps.js";
+import { applyDoneBatch, parseDoneBatch } from "./done-batch.js";
+import { doneBodyOf } from "./done-body.js";
 import { answerWithJobs, parseTake } from "./done-take.js";
 import type { AppEnv } from "./env.js";
 import { ApiError, errorResponse } from "./errors.js";
@@ -135,20 +137,32 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
       const takeMax = parseTake(c.req.query("take"), limits.maxBatchSize);
       const body = parseJsonBody(await c.req.text(), { pythonTokens: true });
       if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
-      const done: WorkerDoneBody = {};
-      if (Object.hasOwn(body, "output")) done.output = body.output;
-      if (Object.hasOwn(body, "error") && body.error !== undefined) done.error = body.error;
-      if (body.stopPod === true) done.stopPod = true;
-      if (body.status !== undefined) {
-        if (typeof body.status !== "string") throw new ApiError(400, "status: must be a string");
-        done.status = body.status;
-      }
+      const done = doneBodyOf(body);
       unwrap(
         await platform.workerDone(endpointId, workerId, jobId, done, parseBool(c.req.query("isStream"))),
       );
       if (takeMax === 0) return emptyObject();
       const takeNothing = done.stopPod === true || done.status === "IN_PROGRESS";
       return answerWithJobs(c, deps, { endpointId, workerId }, takeMax, takeNothing);
+    },
+  );
+
+  // A batch is refused whole when over the limit: failing its jobs, as job-done does, would need the body's ids.
+  const batchTooLarge = (c: Context<AppEnv>, bytes: number) =>
+    errorResponse(c, 413, `batch is too large; max size is ${formatBytes(bytes)}; post large results alone`);
+
+  app.post(
+    `${EP}/job-done-batch/:workerId`,
+    ...guard,
+    limitBody((c) => byteLimit(deps, epOf(c), "resultBytes"), batchTooLarge),
+    async (c) => {
+      const { endpointId, workerId } = ids(c);
+      const takeMax = parseTake(c.req.query("take"), limits.maxBatchSize);
+      const items = parseDoneBatch(await c.req.text(), limits.maxBatchSize);
+      const results = await applyDoneBatch(platform, endpointId, workerId, items);
+      if (takeMax === 0) return jsonOf({ results });
+      const takeNothing = items.some((item) => item.done.stopPod === true);
+      return answerWithJobs(c, deps, { endpointId, workerId }, takeMax, takeNothing, { results });
     },
   );
 

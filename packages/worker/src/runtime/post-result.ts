@@ -4,6 +4,8 @@ export interface PostOutcome {
   status: "delivered" | "rejected" | "failed";
   /** Last HTTP status or error, for the log line. */
   detail: string;
+  /** The answer that settled the post (delivered or rejected); a batch reads its per-item results there. */
+  reply?: HttpReply;
 }
 
 /**
@@ -51,11 +53,11 @@ export async function postJson(url: string, body: string, options: PostOptions):
     }
     if (attempt === 0) options.onFirstReply?.(reply);
     if (reply) {
-      if (reply.status < 400) return { status: "delivered", detail: `HTTP ${reply.status}` };
+      if (reply.status < 400) return { status: "delivered", detail: `HTTP ${reply.status}`, reply };
       // A 400 to the first attempt may refuse only its extra parameters (a `take` above the platform's batch
       // limit), checked before the result is applied: the plain post follows at once rather than losing it.
       if (reply.status === 400 && attempt === 0 && options.firstUrl !== undefined) continue;
-      if (reply.status < 500) return { status: "rejected", detail: `HTTP ${reply.status}` };
+      if (reply.status < 500) return { status: "rejected", detail: `HTTP ${reply.status}`, reply };
       reason = `HTTP ${reply.status}`;
     }
     const wait = options.retryDelaysMs[attempt];

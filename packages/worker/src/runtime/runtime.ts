@@ -17,6 +17,7 @@ import { delay, type HttpReply, ProtocolHttp } from "./http.js";
 import { JobPostChain } from "./job-chain.js";
 import { DEFAULT_RETRY_DELAYS_MS, postJson } from "./post-result.js";
 import { progressBody } from "./progress.js";
+import { type ReadyResult, ResultBatcher } from "./result-batch.js";
 import { parseDoneTakeReply, parseStopReply, parseTakeReply, type TakeOutcome } from "./take-reply.js";
 import { reportUnhealthy } from "./unhealthy.js";
 import { buildProtocolUrls, type ProtocolUrls } from "./urls.js";
@@ -110,6 +111,7 @@ class ProductionRuntime implements WorkerRuntime {
   #wake: (() => void) | undefined;
   #lastConcurrencyWarning = "";
   #skipGrace: (() => void) | undefined;
+  #resultBatcher: ResultBatcher | undefined;
 
   constructor(options: WorkerRuntimeOptions) {
     this.#config = options.config;
@@ -268,7 +270,7 @@ class ProductionRuntime implements WorkerRuntime {
       // but at most `concurrency` of them may be in flight, so a slow platform slows the worker down.
       const occupied = this.#occupiedCount();
       const needed = this.#freeSlots();
-      if (needed <= 0) {
+      if (needed <= 0 || this.#resultBatcher?.waiting) {
         await this.#waitForChange(1000);
         continue;
       }
@@ -420,6 +422,8 @@ class ProductionRuntime implements WorkerRuntime {
       const body: ResultBody = this.#config.refreshWorker ? { ...outcome.body, stopPod: true } : outcome.body;
       // Progress posts already queued go first; later ones are refused (never after the result).
       await entry.chain.close();
+      // On Gantry results ready together share one job-done-batch; a stopPod result goes alone, as it always did.
+      const batcher = this.#gantry && body.stopPod !== true ? this.#batcher() : undefined;
       // The slot frees before the post, so the next take runs beside it; except for a result that asks to
       // recycle the worker (stopPod), after which it must take nothing.
       let take = 0;
@@ -427,29 +431,64 @@ class ProductionRuntime implements WorkerRuntime {
         entry.running = false;
         entry.posting = true;
         this.#startQueued();
-        // On Gantry the result post also takes the jobs for the slots it frees: one request instead of a post
-        // and a job-take. Not while the take loop's job-take is out: that one is most likely parked on an empty
-        // queue (asking here too would mostly be answered nothing), and the loop fills the slot when it returns.
-        if (this.#gantry && !this.#stopping && this.#takingSlots === 0) {
-          take = Math.max(0, this.#freeSlots());
-          this.#reservedSlots += take;
-        }
+        // A batched result claims its slots when the batcher sends it, meanwhile the take loop waits for that.
+        if (!batcher) take = this.#claimTake();
         this.#wake?.();
       }
-      const url = this.#urls.doneUrl(job.id, outcome.streamed);
-      if (take === 0) await this.#post(job.id, url, body, log, "result");
-      else {
-        const firstUrl = this.#urls.doneUrl(job.id, outcome.streamed, take);
-        await this.#post(job.id, url, body, log, "result", firstUrl, (reply) =>
-          this.#tookOnDone(take, reply),
-        );
-      }
+      const ready = { jobId: job.id, streamed: outcome.streamed, body, take, log };
+      if (batcher) await batcher.submit(ready);
+      else await this.#postResult(ready, () => {});
       log.info("Finished.");
     }
     entry.running = false;
     this.#release(entry);
     if (this.#config.refreshWorker && !entry.stopped) this.shutdown("refreshWorker: one job per worker");
     else this.#startQueued();
+  }
+
+  /**
+   * On Gantry a result post also takes the jobs for the slots free now: one request instead of a post and a
+   * job-take. Not while the take loop's job-take is out: that one is most likely parked on an empty queue (asking
+   * here too would mostly be answered nothing), and the loop fills the slots when it returns. The slots stay
+   * reserved (the loop leaves them alone) until the post is answered.
+   */
+  #claimTake(): number {
+    if (!this.#gantry || this.#stopping || this.#takingSlots !== 0) return 0;
+    const take = Math.max(0, this.#freeSlots());
+    this.#reservedSlots += take;
+    return take;
+  }
+
+  /** One result through job-done, asking for `take` jobs on its first attempt. */
+  #postResult(result: ReadyResult, onFirstReply: () => void): Promise<void> {
+    const { jobId, streamed, body, take, log } = result;
+    const url = this.#urls.doneUrl(jobId, streamed);
+    if (take === 0) return this.#post(jobId, url, body, log, "result", undefined, onFirstReply);
+    return this.#post(jobId, url, body, log, "result", this.#urls.doneUrl(jobId, streamed, take), (reply) => {
+      this.#tookOnDone(take, reply);
+      onFirstReply();
+    });
+  }
+
+  /** Created on the first Gantry result; undefined when the job-done template gives no batch URL. */
+  #batcher(): ResultBatcher | undefined {
+    const batchUrl = this.#urls.doneBatchUrl();
+    if (batchUrl === undefined) return undefined;
+    this.#resultBatcher ??= new ResultBatcher({
+      http: this.#http,
+      retryDelaysMs: this.#retryDelaysMs,
+      signal: this.#giveUp.signal,
+      batchUrl: (take) => this.#urls.doneBatchUrl(take) ?? batchUrl,
+      postOne: (result, onFirstReply) => this.#postResult(result, onFirstReply),
+      claimTake: () => {
+        const take = this.#claimTake();
+        // The take loop waited for these results; what is left of the free slots is its to fill.
+        this.#wake?.();
+        return take;
+      },
+      tookJobs: (take, reply) => this.#tookOnDone(take, reply),
+    });
+    return this.#resultBatcher;
   }
 
   #release(entry: HeldJob): void {

@@ -37,6 +37,15 @@ describe("protocol URLs (§3.1)", () => {
     expect(urls.ping).toBe("http://p/v2/ep1/ping/wkr123?gpu=SIM");
   });
 
+  it("derives Gantry's job-done-batch URL from a recommended job-done template only", () => {
+    const urls = buildProtocolUrls(templates);
+    expect(urls.doneBatchUrl()).toBe("http://p/v2/ep1/job-done-batch/wkr123?gpu=SIM");
+    expect(urls.doneBatchUrl(3)).toBe("http://p/v2/ep1/job-done-batch/wkr123?gpu=SIM&take=3");
+    expect(
+      buildProtocolUrls({ ...templates, jobDone: "http://p/done?job=$ID" }).doneBatchUrl(),
+    ).toBeUndefined();
+  });
+
   it("encodes query values like Python's quote_plus", () => {
     expect(quotePlus("Error: model file missing")).toBe("Error%3A+model+file+missing");
     expect(quotePlus("a,b")).toBe("a%2Cb");

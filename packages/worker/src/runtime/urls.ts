@@ -28,6 +28,11 @@ export interface ProtocolUrls {
   takeUrl(batchSize: number, jobInProgress: boolean): string;
   /** `take` > 0 adds Gantry's `&take=` (a result post that also takes that many jobs); never sent to RunPod. */
   doneUrl(jobId: string, isStream: boolean, take?: number): string;
+  /**
+   * Gantry's job-done-batch URL (`take` > 0 adds `&take=`), derived from a job-done template of the recommended
+   * shape (`…/job-done/<worker>/$ID?…`); undefined for any other shape, which turns batching off.
+   */
+  doneBatchUrl(take?: number): string | undefined;
   streamUrl(jobId: string): string;
 }
 
@@ -44,6 +49,10 @@ export function buildProtocolUrls(templates: {
   const batch = take.replace("/job-take/", "/job-take-batch/");
   const stop = take.includes("/job-take/") ? take.replace("/job-take/", "/job-stop/") : undefined;
   const done = templates.jobDone.replaceAll("$RUNPOD_POD_ID", workerId);
+  const doneBatch =
+    done.includes("/job-done/") && done.includes("/$ID")
+      ? done.replace("/job-done/", "/job-done-batch/").replace("/$ID", "")
+      : undefined;
   const stream = templates.jobStream.replaceAll("$RUNPOD_POD_ID", workerId);
   const ping = templates.ping.replaceAll("$RUNPOD_POD_ID", workerId);
   return {
@@ -58,6 +67,10 @@ export function buildProtocolUrls(templates: {
     doneUrl(jobId, isStream, take = 0) {
       const url = `${done.replaceAll("$ID", jobId)}&isStream=${isStream ? "true" : "false"}`;
       return take > 0 ? `${url}&take=${take}` : url;
+    },
+    doneBatchUrl(take = 0) {
+      if (doneBatch === undefined) return undefined;
+      return take > 0 ? `${doneBatch}&take=${take}` : doneBatch;
     },
     streamUrl(jobId) {
       return `${stream.replaceAll("$ID", jobId)}&isStream=false`;
