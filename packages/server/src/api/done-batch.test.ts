@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { type Api, startApi, WORKER_SECRET } from "./__tests__/fixture.js";
+import { gatedTake } from "./__tests__/gated-take.js";
 
 let s: Api;
 afterEach(async () => {
@@ -144,39 +145,9 @@ describe("job-done-batch (Gantry extension)", () => {
   });
 
   test("jobs answered to a connection that closed first go back to the queue", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    let entered!: () => void;
-    const inTake = new Promise<void>((r) => {
-      entered = r;
-    });
-    let putBack!: (ids: string[]) => void;
-    const putBackDone = new Promise<string[]>((r) => {
-      putBack = r;
-    });
-    s = await startApi({
-      limits: { takeHoldMs: 1000 },
-      platform: (engine) => {
-        const orig = engine.take.bind(engine);
-        let calls = 0;
-        engine.take = async (ep, w, max, ms, signal) => {
-          // The first take is the fixture's job-take; hold the one made for the batch.
-          if (++calls === 2) {
-            entered();
-            await gate;
-          }
-          return orig(ep, w, max, ms, signal);
-        };
-        const origPutBack = engine.putBack.bind(engine);
-        engine.putBack = async (ep, w, ids) => {
-          await origPutBack(ep, w, ids);
-          putBack(ids);
-        };
-        return engine;
-      },
-    });
+    // The first take is the fixture's job-take; hold the one made for the batch.
+    const gated = gatedTake({ holdCall: 2 });
+    s = await startApi({ limits: { takeHoldMs: 1000 }, platform: gated.install });
     const id = await s.submit(1);
     const next = await s.submit(2);
     await s.take("w1");
@@ -188,12 +159,12 @@ describe("job-done-batch (Gantry extension)", () => {
         signal: ac.signal,
       })
       .catch(() => "aborted");
-    await inTake;
+    await gated.inTake;
     ac.abort();
     expect(await pending).toBe("aborted");
     expect((await s.worker("/v2/ep1/ping/w9")).status).toBe(200);
-    release();
-    expect(await putBackDone).toEqual([next]);
+    gated.release();
+    expect(await gated.putBackDone).toEqual([next]);
     expect(await s.status(id)).toMatchObject({ status: "COMPLETED" });
     expect(await s.store.get(next)).toMatchObject({ status: "IN_QUEUE", retries: 0 });
     expect((await s.take("w2")).id).toBe(next);

@@ -1,6 +1,7 @@
 import { request } from "undici";
 import { afterEach, describe, expect, test } from "vitest";
 import { type Api, startApi, until, WORKER_SECRET } from "./__tests__/fixture.js";
+import { gatedTake } from "./__tests__/gated-take.js";
 
 let s: Api;
 afterEach(async () => {
@@ -98,48 +99,21 @@ describe("job-take", () => {
 
   test("jobs assigned after the client went away are put back at the head, not as a retry", async () => {
     // Hold the engine's take until the client has gone, so the answer is written to a closed socket.
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    let entered!: (signal: AbortSignal | undefined) => void;
-    const inTake = new Promise<AbortSignal | undefined>((r) => {
-      entered = r;
-    });
-    let putBack!: (ids: string[]) => void;
-    const putBackDone = new Promise<string[]>((r) => {
-      putBack = r;
-    });
-    s = await startApi({
-      limits: { takeHoldMs: 60_000 },
-      platform: (engine) => {
-        const orig = engine.take.bind(engine);
-        engine.take = async (ep, w, max, ms, signal) => {
-          entered(signal);
-          await gate;
-          return orig(ep, w, max, ms);
-        };
-        const origPutBack = engine.putBack.bind(engine);
-        engine.putBack = async (ep, w, ids) => {
-          await origPutBack(ep, w, ids);
-          putBack(ids);
-        };
-        return engine;
-      },
-    });
+    const gated = gatedTake({ passSignal: false });
+    s = await startApi({ limits: { takeHoldMs: 60_000 }, platform: gated.install });
     const id = await s.submit(1);
     const later = await s.submit(2);
     const ac = new AbortController();
     const pending = s
       .call("/v2/ep1/job-take/w1?gpu=none", { ...W, signal: ac.signal })
       .catch(() => "aborted");
-    const takeSignal = await inTake;
+    const takeSignal = await gated.inTake;
     ac.abort();
     expect(await pending).toBe("aborted");
     if (!takeSignal?.aborted)
       await new Promise((r) => takeSignal?.addEventListener("abort", r, { once: true }));
-    release();
-    expect(await putBackDone).toEqual([id]);
+    gated.release();
+    expect(await gated.putBackDone).toEqual([id]);
     const back = await s.store.get(id);
     expect(back).toMatchObject({ status: "IN_QUEUE", retries: 0 });
     expect(back?.workerId).toBeUndefined();
