@@ -231,10 +231,6 @@ export class PostgresJobStore implements JobStore {
     return this.one("get", [id]);
   }
 
-  async endpointOf(id: string): Promise<string | undefined> {
-    return (await this.rows<{ endpoint_id: string }>("endpointOf", [id]))[0]?.endpoint_id;
-  }
-
   findByIdempotencyKey(endpointId: string, key: string): Promise<JobRecord | undefined> {
     return this.one("byIdempotencyKey", [endpointId, key]);
   }

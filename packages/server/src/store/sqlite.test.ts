@@ -181,14 +181,6 @@ describe("sqlite performance paths (issue #6)", () => {
     await expect(openSqliteStore({ path })).rejects.toThrow(/jobs columns changed/);
   });
 
-  it("tells a job's endpoint without the rest of the row", async () => {
-    const store = await openSqliteStore({ path: ":memory:" });
-    await store.insert({ ...base, id: "a" });
-    expect(await store.endpointOf("a")).toBe("ep");
-    expect(await store.endpointOf("nope")).toBeUndefined();
-    await store.close();
-  });
-
   it("tells a live feed the status and raw progress without the rest of the row", async () => {
     const store = await openSqliteStore({ path: ":memory:" });
     await store.insert({ ...base, id: "a", input: { big: "x".repeat(1000) } });

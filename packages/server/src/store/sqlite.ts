@@ -83,7 +83,6 @@ export const PLANNED_SQL = {
 function prepareStatements(db: Database.Database) {
   return {
     get: jobRows<[string]>(db, "SELECT * FROM jobs WHERE id = ?"),
-    endpointOf: db.prepare<[string], { endpoint_id: string }>("SELECT endpoint_id FROM jobs WHERE id = ?"),
     feedState: db.prepare<[string], { status: JobStatus; progress: string | null }>(
       `SELECT status, CASE WHEN status = 'IN_PROGRESS' AND has_output = 1 THEN output END AS progress
        FROM jobs WHERE id = ?`,
@@ -384,11 +383,6 @@ export class SqliteJobStore implements JobStore {
       const row = this.row(id);
       return row ? toRecord(row) : undefined;
     });
-  }
-
-  /** The endpoint of a job, without reading (or decoding) the rest of its row. */
-  endpointOf(id: string): Promise<string | undefined> {
-    return this.read(() => this.s.endpointOf.get(id)?.endpoint_id);
   }
 
   feedState(id: string): Promise<FeedState | undefined> {

@@ -131,11 +131,6 @@ export interface JobStore extends Partial<ClusterStore> {
   readonly inlineWrites?: boolean;
   insert(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   get(id: string): Promise<JobRecord | undefined>;
-  /**
-   * Additive, optional: the endpoint of a job (undefined when it does not exist), without reading the rest of
-   * the row. (Worker posts no longer need it: `progress`, `appendChunk` and `finish` take a `WorkerWriteGuard`.)
-   */
-  endpointOf?(id: string): Promise<string | undefined>;
   /** The job of the endpoint that was submitted with this idempotency key, if it still exists. */
   findByIdempotencyKey(endpointId: string, key: string): Promise<JobRecord | undefined>;
   /** The endpoint's jobs, newest submission first (ties: later insert first), optionally of one status. */
