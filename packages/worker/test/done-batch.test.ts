@@ -4,7 +4,14 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { HandlerContext, Job } from "../src/types.js";
-import { deliveredIds, isDone, json, type RunningWorker, startWorker } from "./harness.js";
+import {
+  deliveredIds,
+  isDone,
+  numberedJobs as jobs,
+  json,
+  type RunningWorker,
+  startWorker,
+} from "./harness.js";
 import { type RecordedRequest, RecordingServer } from "./recording-server.js";
 
 let server: RecordingServer;
@@ -15,9 +22,6 @@ afterEach(async () => {
   worker = undefined;
   await server.close();
 });
-
-const jobs = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i + 1}`, input: i + 1 }));
 
 const batches = () => server.byRoute("done-batch");
 const allDelivered = (n: number) => server.waitFor(() => deliveredIds(server.requests).length >= n, 15_000);

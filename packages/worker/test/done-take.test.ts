@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Job } from "../src/types.js";
-import { deliveredIds, isDone, type RunningWorker, startWorker } from "./harness.js";
+import { deliveredIds, isDone, numberedJobs as jobs, type RunningWorker, startWorker } from "./harness.js";
 import { RecordingServer } from "./recording-server.js";
 
 let server: RecordingServer;
@@ -16,9 +16,6 @@ afterEach(async () => {
   worker = undefined;
   await server.close();
 });
-
-const jobs = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i + 1}`, input: i + 1 }));
 
 describe("result post that takes the next jobs", () => {
   it("is never sent to a platform without X-Gantry-Version (RunPod)", async () => {

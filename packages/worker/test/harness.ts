@@ -71,3 +71,7 @@ export function gate(): { promise: Promise<void>; open: () => void } {
   });
   return { promise, open };
 }
+
+/** `n` jobs `<prefix>1…<prefix>n` whose input is their number, as a take answers them. */
+export const numberedJobs = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i + 1}`, input: i + 1 }));

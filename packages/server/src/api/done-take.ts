@@ -5,11 +5,11 @@
  * and our SDK sends `take` only to a server that answered with `X-Gantry-Version`.
  */
 import type { Context } from "hono";
-import type { WorkerJob } from "../engine/platform.js";
 import type { RouteDeps } from "./deps.js";
 import type { AppEnv } from "./env.js";
 import { ApiError } from "./errors.js";
 import { jsonOf } from "./fast-response.js";
+import { handOut } from "./hand-out.js";
 
 /** `?take=` absent → 0 (plain job-done); otherwise an integer 1…max, anything else refused. */
 export function parseTake(raw: string | undefined, max: number): number {
@@ -37,35 +37,8 @@ export async function answerWithJobs(
   /** Fields answered beside `jobs` (job-done-batch's `results`). */
   extra: Record<string, unknown> = {},
 ): Promise<Response> {
-  const { platform, logger } = deps;
-  const { endpointId, workerId } = ids;
   if (takeNothing || deps.shutdown.aborted) return jsonOf({ ...extra, jobs: [] });
-  let jobs: WorkerJob[] = await platform.take(endpointId, workerId, max, 0);
-  if (jobs.length > max) {
-    await platform.putBack(
-      endpointId,
-      workerId,
-      jobs.slice(max).map((j) => j.id),
-    );
-    jobs = jobs.slice(0, max);
-  }
-  if (jobs.length === 0) return jsonOf({ ...extra, jobs: [] });
-  // Read only now, as on job-take: the adapter builds the request's signal on first use, which an empty answer
-  // never needs; built late it still reports a connection that already closed.
-  const requestSignal = c.req.raw.signal;
-  const jobIds = jobs.map((j) => j.id);
-  // As on job-take: jobs answered to a connection that closed before the answer was written would be lost
-  // until their lease lapsed (and then count as a retry); they go straight back to the queue instead.
-  const giveBack = () => {
-    logger.info({ endpointId, workerId, jobIds }, "job-done client went away; putting taken jobs back");
-    platform.putBack(endpointId, workerId, jobIds).catch((err: unknown) => {
-      logger.error({ err, endpointId, workerId, jobIds }, "putBack failed");
-    });
-  };
-  if (requestSignal.aborted) {
-    giveBack();
-    return jsonOf({ ...extra, jobs: [] });
-  }
-  requestSignal.addEventListener("abort", giveBack, { once: true });
+  const taken = await deps.platform.take(ids.endpointId, ids.workerId, max, 0);
+  const jobs = await handOut(c, deps, ids, taken, max, "job-done");
   return jsonOf({ ...extra, jobs });
 }

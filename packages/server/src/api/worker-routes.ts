@@ -4,7 +4,7 @@
  * parameters are ignored, and the job-take/job-stop long-polls hold well below the worker's 90 s bound.
  */
 import type { Context, Hono } from "hono";
-import type { PingReport, WorkerJob } from "../engine/platform.js";
+import type { PingReport } from "../engine/platform.js";
 import { type AuthOptions, requireWorkerSecret } from "./auth.js";
 import { byteLimit, formatBytes, type RouteDeps } from "./deps.js";
 import { applyDoneBatch, parseDoneBatch } from "./done-batch.js";
@@ -14,6 +14,7 @@ import type { AppEnv } from "./env.js";
 import { ApiError, errorResponse } from "./errors.js";
 import { emptyObject, jsonOf, noContent } from "./fast-response.js";
 import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
+import { handOut } from "./hand-out.js";
 import { isPlainObject, parseJsonBody } from "./json.js";
 import { unwrap } from "./outcome.js";
 import { isValidId, parseBatchSize, parseBool } from "./params.js";
@@ -42,43 +43,15 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
   const take = async (c: Context<AppEnv>, batch: boolean) => {
     const { endpointId, workerId } = ids(c);
     const max = batch ? parseBatchSize(c.req.query("batch_size"), limits.maxBatchSize) : 1;
-    let jobs: WorkerJob[] = await platform.take(
+    const taken = await platform.take(
       endpointId,
       workerId,
       max,
       limits.takeHoldMs,
       longPollSignal(c, deps.shutdown),
     );
-    if (jobs.length > max) {
-      logger.warn(
-        { endpointId, workerId, max, got: jobs.length },
-        "take returned more jobs than asked; giving back extras",
-      );
-      await platform.putBack(
-        endpointId,
-        workerId,
-        jobs.slice(max).map((j) => j.id),
-      );
-      jobs = jobs.slice(0, max);
-    }
+    const jobs = await handOut(c, deps, { endpointId, workerId }, taken, max, "job-take");
     if (jobs.length === 0) return noContent();
-    // Read only now: the adapter builds the request's signal on first use, which an empty answer never needs;
-    // built late it still reports a connection that closed while the poll was held.
-    const requestSignal = c.req.raw.signal;
-    const jobIds = jobs.map((j) => j.id);
-    const giveBack = () => {
-      logger.info({ endpointId, workerId, jobIds }, "take client went away; putting jobs back");
-      platform.putBack(endpointId, workerId, jobIds).catch((err: unknown) => {
-        logger.error({ err, endpointId, workerId, jobIds }, "putBack failed");
-      });
-    };
-    if (requestSignal.aborted) {
-      giveBack();
-      return noContent();
-    }
-    // The adapter aborts the request signal only if the connection closes before the response was fully
-    // written, so jobs the worker never received go back to the queue.
-    requestSignal.addEventListener("abort", giveBack, { once: true });
     return jsonOf(batch ? jobs : jobs[0]);
   };
 
