@@ -1,9 +1,15 @@
 /**
  * Scenario 6: an idle fleet. 200 simulated workers, each speaking the protocol as Gantry's TypeScript worker
- * does when idle — a job-take long-poll, a job-stop long-poll and a ping every ping interval — from raw HTTP
- * clients in this process rather than 200 processes (the server cannot tell the difference, and 200 Node
- * processes would not fit in memory next to it). Server defaults: the default hold, 10 s pings. Measured: the
- * server process's CPU share of one core over the window, and its RSS growth per connected worker.
+ * does when idle — a job-take long-poll, a job-stop long-poll, and pings — from raw HTTP clients in this process
+ * rather than 200 processes (the server cannot tell the difference, and 200 Node processes would not fit in
+ * memory next to it). Server defaults: the default hold, 10 s pings. Measured: the server process's CPU share
+ * of one core over the window, and its RSS growth per connected worker.
+ *
+ * Two fleets, one after the other on the same server and connections:
+ * - `@gantry/worker`: pings once, then, having seen `X-Gantry-Version` on a job-take answer, leaves out its pings
+ *   while it waits idle in a job-take long-poll (the server counts the open poll as a sign of life), as the SDK's
+ *   heartbeat does (`Heartbeat.setIdlePolling`), and polls job-stop only while it holds a job (never, here);
+ * - RunPod-style, as Python `runpod` workers behave: a ping every interval and a job-stop long-poll throughout.
  *
  * The cost comes in bursts (each worker's renewals once a hold, its pings every 10 s, the timers), so the
  * workers start spread over one hold, as a fleet that came up over time would, not in lock-step, and every
@@ -69,7 +75,8 @@ export const idleFleet: Scenario = {
           }
         })(),
       );
-    const get = async (url: string) => {
+    /** Resolves with whether the answer carried `X-Gantry-Version`. */
+    const get = async (url: string): Promise<boolean> => {
       const r = await agent.request({
         origin: server.url,
         path: url,
@@ -79,7 +86,15 @@ export const idleFleet: Scenario = {
       });
       await r.body.dump();
       if (r.statusCode >= 300) throw new Error(`${url} answered ${r.statusCode}`);
+      return r.headers["x-gantry-version"] !== undefined;
     };
+    // Which fleet is being simulated: the SDK's quiet idle, or RunPod-style pings and job-stop polls.
+    let runpodStyle = false;
+    let startRunpodStyle = () => {};
+    const runpodStyleStarts = new Promise<void>((resolve) => {
+      startRunpodStyle = resolve;
+    });
+    stop.signal.addEventListener("abort", () => startRunpodStyle(), { once: true });
     try {
       await sleep(1000);
       const idleRss = (await server.usage()).rss;
@@ -87,31 +102,53 @@ export const idleFleet: Scenario = {
       for (let w = 0; w < workers; w++) {
         const id = `idle-${w}`;
         await sleep(started + (w * takeHoldMs) / workers - performance.now());
-        loop(() => get(`/v2/${ENDPOINT}/job-take/${id}?gpu=none&job_in_progress=0`));
-        loop(() => get(`/v2/${ENDPOINT}/job-stop/${id}?gpu=none`));
+        const state = { gantry: false, polling: false, pinged: false };
         loop(async () => {
-          await get(`/v2/${ENDPOINT}/ping/${id}?gpu=none&runpod_version=bench`);
+          state.polling = true;
+          try {
+            if (await get(`/v2/${ENDPOINT}/job-take/${id}?gpu=none&job_in_progress=0`)) state.gantry = true;
+          } finally {
+            state.polling = false;
+          }
+        });
+        loop(async () => {
+          // The SDK polls job-stop only while it holds a job, once it knows it talks to Gantry.
+          if (!runpodStyle && state.gantry) await runpodStyleStarts;
+          else await get(`/v2/${ENDPOINT}/job-stop/${id}?gpu=none`);
+        });
+        loop(async () => {
+          const quiet = !runpodStyle && state.pinged && state.gantry && state.polling;
+          if (!quiet) {
+            await get(`/v2/${ENDPOINT}/ping/${id}?gpu=none&runpod_version=bench`);
+            state.pinged = true;
+          }
           await sleep(pingMs, stop.signal);
         });
       }
       ctx.log(
         `  ${workers} workers connected over ${(takeHoldMs / 1000).toFixed(0)} s; measured windows of ${windowMs / 1000} s`,
       );
-      const results = await inRounds(ctx, "idle fleet", async (_i, warmup) => {
-        const before = await server.usage();
-        const t = performance.now();
-        // The warm-up (dropped) is one hold: the load is steady by then, so its rate is comparable, only noisier.
-        await sleep(warmup ? takeHoldMs : windowMs);
-        const after = await server.usage();
-        const cpuPct = ((after.cpuMicros - before.cpuMicros) / 1000 / (performance.now() - t)) * 100;
-        const perWorkerKb = (after.rss - idleRss) / workers / 1024;
-        ctx.log(
-          `  server CPU ${cpuPct.toFixed(2)} %, RSS ${(after.rss / MB).toFixed(0)} MB (${perWorkerKb.toFixed(0)} KB/worker)`,
-        );
-        return { cpuPct, perWorkerKb, rss: after.rss / MB };
-      });
+      const measure = (label: string) =>
+        inRounds(ctx, label, async (_i, warmup) => {
+          const before = await server.usage();
+          const t = performance.now();
+          // The warm-up (dropped) is one hold: the load is steady by then, so its rate is comparable, only noisier.
+          await sleep(warmup ? takeHoldMs : windowMs);
+          const after = await server.usage();
+          const cpuPct = ((after.cpuMicros - before.cpuMicros) / 1000 / (performance.now() - t)) * 100;
+          const perWorkerKb = (after.rss - idleRss) / workers / 1024;
+          ctx.log(
+            `  server CPU ${cpuPct.toFixed(2)} %, RSS ${(after.rss / MB).toFixed(0)} MB (${perWorkerKb.toFixed(0)} KB/worker)`,
+          );
+          return { cpuPct, perWorkerKb, rss: after.rss / MB };
+        });
+      const results = await measure("idle fleet, @gantry/worker");
+      runpodStyle = true;
+      startRunpodStyle();
+      const pinging = await measure("idle fleet, RunPod-style pings");
       if (errors.length > 0) throw new Error(`idle workers hit errors: ${errors.slice(0, 3).join("; ")}`);
       const cpu = summarize(results.map((r) => r.cpuPct));
+      const cpuPinging = summarize(pinging.map((r) => r.cpuPct));
       const rows: ResultRow[] = [
         {
           scenario: "6 idle fleet",
@@ -121,7 +158,16 @@ export const idleFleet: Scenario = {
           better: "lower",
           target: "< 2 %",
           met: cpu.median < 2,
-          note: "simulated workers (raw HTTP)",
+          note: "simulated @gantry/worker workers (raw HTTP): a job-take long-poll each, no pings or job-stop while idle",
+        },
+        {
+          scenario: "6 idle fleet",
+          metric: `server CPU, ${workers} idle workers pinging every ${pingMs / 1000} s`,
+          unit: "% of a core",
+          gantry: cpuPinging,
+          better: "lower",
+          target: "reported",
+          note: "RunPod-style, as Python runpod workers behave: job-take and job-stop long-polls, pings",
         },
         {
           scenario: "6 idle fleet",

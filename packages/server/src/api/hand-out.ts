@@ -34,9 +34,6 @@ export async function handOut(
     jobs = jobs.slice(0, max);
   }
   if (jobs.length === 0) return jobs;
-  // Read only now: the adapter builds the request's signal on first use, which an empty answer never needs;
-  // built late it still reports a connection that closed while the request was held.
-  const requestSignal = c.req.raw.signal;
   const jobIds = jobs.map((j) => j.id);
   const giveBack = () => {
     logger.info({ endpointId, workerId, jobIds }, `${via} client went away; putting jobs back`);
@@ -44,12 +41,26 @@ export async function handOut(
       logger.error({ err, endpointId, workerId, jobIds }, "putBack failed");
     });
   };
+  // The node response alone tells a drop from a delivered answer (as in `longPollSignal`): 'close' before the
+  // response was fully written means the worker never got its jobs. Watching it costs a listener; the request's
+  // signal would first build an AbortController in the adapter, on the path of every job handed out.
+  const outgoing = c.env?.outgoing;
+  if (outgoing) {
+    if (outgoing.destroyed && !outgoing.writableFinished) {
+      giveBack();
+      return [];
+    }
+    outgoing.once("close", () => {
+      if (!outgoing.writableFinished) giveBack();
+    });
+    return jobs;
+  }
+  // Under `app.request` (tests) there is no node response: the request's signal tells the same.
+  const requestSignal = c.req.raw.signal;
   if (requestSignal.aborted) {
     giveBack();
     return [];
   }
-  // The adapter aborts the request signal only if the connection closes before the response was fully
-  // written, so jobs the worker never received go back to the queue.
   requestSignal.addEventListener("abort", giveBack, { once: true });
   return jobs;
 }

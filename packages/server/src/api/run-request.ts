@@ -42,6 +42,8 @@ export function parseRunRequest(body: unknown): RunRequest {
   if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
   if (!Object.hasOwn(body, "input") || body.input === undefined)
     throw new ApiError(400, "input: is required");
+  // The usual body is `input` alone: nothing for the schema to check, and no extras to keep.
+  if (Object.keys(body).length === 1) return { input: body.input };
   const result = runBodySchema.safeParse(body, { reportInput: true });
   if (!result.success) throw new ApiError(400, formatIssues(result.error.issues).join("; "));
   const req: RunRequest = { input: body.input };

@@ -291,6 +291,25 @@ describe("results", () => {
     const q = await submit();
     expect(await h.engine.waitForTerminal("ep", q, 20)).toEqual({ id: q, status: "IN_QUEUE" });
   });
+
+  it("waitForTerminal answers from the record the result committed, without reading the job again", async () => {
+    await setup();
+    const id = await started();
+    const p = h.engine.waitForTerminal("ep", id, 10_000);
+    await vi.waitFor(() => expect(h.engine.waiters.sleeping(`job:${id}`)).toBe(1));
+    const reads = vi.spyOn(h.store, "get");
+    await h.engine.workerDone("ep", "w1", id, { output: "ok" }, false);
+    expect(await p).toMatchObject({ id, status: "COMPLETED", output: "ok" });
+    expect(reads).not.toHaveBeenCalled();
+    // A wake-up that carries no record (another node's, or a progress update) still reads the job.
+    const other = await started();
+    const q = h.engine.waitForTerminal("ep", other, 10_000);
+    await vi.waitFor(() => expect(h.engine.waiters.sleeping(`job:${other}`)).toBe(1));
+    h.engine.waiters.deliver(`job:${other}`);
+    await vi.waitFor(() => expect(reads).toHaveBeenCalledWith(other));
+    await h.engine.workerDone("ep", "w1", other, { output: "later" }, false);
+    expect(await q).toMatchObject({ id: other, status: "COMPLETED", output: "later" });
+  });
 });
 
 describe("streaming", () => {

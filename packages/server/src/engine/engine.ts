@@ -251,7 +251,9 @@ export class Engine implements Platform {
   }
 
   listWorkers(endpointId: string): Promise<WorkerInfo[]> {
-    return this.store.workerLoads(endpointId).then((loads) => this.workers.list(endpointId, loads));
+    return this.store
+      .workerLoads(endpointId)
+      .then((loads) => this.workers.list(endpointId, loads, this.clock()));
   }
 
   // ---------------------------------------------------------------- public API
@@ -340,14 +342,17 @@ export class Engine implements Platform {
     signal?: AbortSignal,
   ): Promise<JobView | undefined> {
     const deadline = Date.now() + clampWait(waitMs, MAX_WAIT_MS);
+    // The terminal record the wake-up carried (committed before the notify): no store read to learn it again.
+    let handed: JobRecord | undefined;
     for (;;) {
       const seen = this.waiters.stamp(jobKey(jobId));
-      const job = await this.find(endpointId, jobId);
+      const job = handed ?? (await this.find(endpointId, jobId));
       if (!job) return undefined;
       const left = deadline - Date.now();
       if (isTerminal(job.status) || left <= 0 || signal?.aborted || this.stopped)
         return this.viewWithHint(job);
-      await this.waiters.waitChange(jobKey(jobId), seen, left, signal);
+      const { detail } = await this.waiters.waitWake(jobKey(jobId), seen, left, signal);
+      handed = isTerminalRecordOf(detail, endpointId, jobId) ? detail : undefined;
     }
   }
 
@@ -552,6 +557,23 @@ export class Engine implements Platform {
     const batch = Number.isInteger(max) && max >= 1 ? Math.min(max, 1000) : 1;
     this.workers.seen(endpointId, workerId, this.clock(), { concurrency: batch });
     this.workers.healthy(workerId);
+    // While the take is held the worker is evidently alive: Gantry's SDK stops pinging while idle (worker-protocol
+    // extensions in docs/api.md), so the registry must not forget a worker that waits here.
+    this.workers.pollOpened(workerId);
+    try {
+      return await this.holdTake(endpointId, workerId, batch, waitMs, signal);
+    } finally {
+      this.workers.pollClosed(workerId, this.clock());
+    }
+  }
+
+  private async holdTake(
+    endpointId: string,
+    workerId: string,
+    batch: number,
+    waitMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<WorkerJob[]> {
     if (this.workers.recycling(workerId, this.clock())) {
       // It asked to be recycled (stopPod): hold the poll like an empty queue, since an instant empty answer
       // would make it spin. Nothing notifies this key; the wait ends at the hold, on abort or on stop.
@@ -691,15 +713,20 @@ export class Engine implements Platform {
     signal?: AbortSignal,
   ): Promise<string[]> {
     if (!this.hasEndpoint(endpointId) || typeof workerId !== "string") return [];
-    const key = stopKey(workerId);
-    const deadline = Date.now() + clampWait(waitMs, this.stopHoldMs);
-    for (;;) {
-      const seen = this.waiters.stamp(key);
-      const pending = await this.stops.take(workerId);
-      if (pending.length > 0) return pending;
-      const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted || this.stopped) return [];
-      await this.waiters.waitChange(key, seen, left, signal);
+    this.workers.pollOpened(workerId);
+    try {
+      const key = stopKey(workerId);
+      const deadline = Date.now() + clampWait(waitMs, this.stopHoldMs);
+      for (;;) {
+        const seen = this.waiters.stamp(key);
+        const pending = await this.stops.take(workerId);
+        if (pending.length > 0) return pending;
+        const left = deadline - Date.now();
+        if (left <= 0 || signal?.aborted || this.stopped) return [];
+        await this.waiters.waitChange(key, seen, left, signal);
+      }
+    } finally {
+      this.workers.pollClosed(workerId, this.clock());
     }
   }
 
@@ -756,7 +783,7 @@ export class Engine implements Platform {
   /** Adds a "why is it waiting" hint to a queued job when every worker of its endpoint is unhealthy. */
   private async viewWithHint(job: JobRecord): Promise<JobView> {
     if (job.status !== "IN_QUEUE") return this.view(job);
-    const workers = this.workers.list(job.endpointId, new Map());
+    const workers = this.workers.list(job.endpointId, new Map(), this.clock());
     const unhealthy = workers.filter((w) => w.state === "unhealthy");
     if (workers.length === 0 || unhealthy.length !== workers.length) return this.view(job);
     const hint = `every worker of endpoint ${job.endpointId} is unhealthy: ${unhealthy
@@ -773,7 +800,7 @@ export class Engine implements Platform {
   }
 
   private afterTerminal(job: JobRecord): void {
-    this.waiters.notify(jobKey(job.id));
+    this.waiters.notify(jobKey(job.id), job);
     this.callHook("onJobTerminal", job);
     // With several nodes only the leader delivers; its next sweep picks this one up from the outbox.
     if (job.webhook && this.leadership.isLeader()) void this.webhooks.kick();
@@ -794,7 +821,7 @@ export class Engine implements Platform {
     const gone = this.workers.prune(now, (w) => busy.has(w));
     if (this.cluster) {
       // A worker a dead leader was starting stays "initializing" in the shared registry: nobody will remove it.
-      for (const s of this.workers.snapshots()) {
+      for (const s of this.workers.snapshots(now)) {
         if (s.initializing && now - s.lastSeen > ORPHANED_START_MS && !busy.has(s.id)) {
           this.workers.remove(s.id);
           gone.push(s.id);
@@ -814,6 +841,13 @@ const MAX_SYNC_RETENTION_HINT_MS = 300_000;
 function syncRetention(endpointMs: number, hintMs: number | undefined): number {
   if (hintMs === undefined) return endpointMs;
   return Math.max(endpointMs, Math.min(hintMs, MAX_SYNC_RETENTION_HINT_MS));
+}
+
+/** A wake-up's detail that is the terminal record of this job on this endpoint (see `afterTerminal`). */
+function isTerminalRecordOf(detail: unknown, endpointId: string, jobId: string): detail is JobRecord {
+  if (typeof detail !== "object" || detail === null) return false;
+  const job = detail as JobRecord;
+  return job.id === jobId && job.endpointId === endpointId && isTerminal(job.status);
 }
 
 function progressText(job: JobRecord): string | undefined {

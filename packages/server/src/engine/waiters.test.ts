@@ -25,6 +25,23 @@ describe("Waiters", () => {
     expect(order).toEqual(["a:true", "b:true"]);
   });
 
+  it("waitWake hands sleepers the notify's detail; a relayed wake-up or an earlier notify carries none", async () => {
+    const w = new Waiters();
+    const record = { id: "j1" };
+    const a = w.waitWake("k", w.stamp("k"), 10_000);
+    const b = w.waitWake("k", w.stamp("k"), 10_000);
+    w.notify("k", record);
+    expect(await a).toEqual({ changed: true, detail: record });
+    expect(await b).toEqual({ changed: true, detail: record });
+    const relayed = w.waitWake("k", w.stamp("k"), 10_000);
+    w.deliver("k");
+    expect(await relayed).toEqual({ changed: true });
+    const seen = w.stamp("k");
+    w.notify("k", record);
+    expect(await w.waitWake("k", seen, 10_000)).toEqual({ changed: true });
+    expect(await w.waitWake("k", w.stamp("k"), 20)).toEqual({ changed: false });
+  });
+
   it("times out, aborts and closes with false", async () => {
     const w = new Waiters();
     expect(await w.waitChange("k", w.stamp("k"), 20)).toBe(false);

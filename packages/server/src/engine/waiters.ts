@@ -7,7 +7,14 @@
  */
 
 interface Sleeper {
-  wake(changed: boolean): void;
+  wake(changed: boolean, detail?: unknown): void;
+}
+
+/** How a wait ended, with what the notifier handed its sleepers (in-process notifies only). */
+export interface Wake {
+  changed: boolean;
+  /** Set only by a local `notify(key, detail)`: a wake-up relayed from another node never carries one. */
+  detail?: unknown;
 }
 
 /** Stamps kept per generation; see `Waiters.stamps`. */
@@ -60,9 +67,30 @@ export class Waiters {
    * `false` after `timeoutMs`, on abort, or when the hub closes.
    */
   waitChange(key: string, seen: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.stamp(key) !== seen) return Promise.resolve(true);
-    if (this.closed || signal?.aborted || timeoutMs <= 0) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
+    return this.sleep(key, seen, timeoutMs, signal, (changed) => changed);
+  }
+
+  /**
+   * Like `waitChange`, with the detail of the notify that ended the wait: a waiter that would re-read what the
+   * notifier already holds (a job's terminal record) can use it instead. No detail when the stamp had moved
+   * before the wait began, on timeout or abort, or for a wake-up from another node.
+   */
+  waitWake(key: string, seen: number, timeoutMs: number, signal?: AbortSignal): Promise<Wake> {
+    return this.sleep(key, seen, timeoutMs, signal, (changed, detail) =>
+      detail === undefined ? { changed } : { changed, detail },
+    );
+  }
+
+  private sleep<T>(
+    key: string,
+    seen: number,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    result: (changed: boolean, detail?: unknown) => T,
+  ): Promise<T> {
+    if (this.stamp(key) !== seen) return Promise.resolve(result(true));
+    if (this.closed || signal?.aborted || timeoutMs <= 0) return Promise.resolve(result(false));
+    return new Promise<T>((resolve) => {
       let set = this.sleepers.get(key);
       if (!set) {
         set = new Set();
@@ -73,12 +101,12 @@ export class Waiters {
       const sleepMs = this.maxSleepMs === undefined ? timeoutMs : Math.min(timeoutMs, this.maxSleepMs);
       const timer = setTimeout(() => sleeper.wake(false), sleepMs);
       const sleeper: Sleeper = {
-        wake: (changed) => {
+        wake: (changed, detail) => {
           clearTimeout(timer);
           signal?.removeEventListener("abort", onAbort);
           bucket.delete(sleeper);
           if (bucket.size === 0 && this.sleepers.get(key) === bucket) this.sleepers.delete(key);
-          resolve(changed);
+          resolve(result(changed, detail));
         },
       };
       bucket.add(sleeper);
@@ -86,10 +114,15 @@ export class Waiters {
     });
   }
 
-  /** Moves the stamp and wakes every sleeper and listener of `key`. */
-  notify(key: string): void {
+  /**
+   * Moves the stamp and wakes every sleeper and listener of `key`; sleepers in `waitWake` receive `detail`
+   * (never relayed: other nodes re-read the store).
+   */
+  notify(key: string, detail?: unknown): void {
     this.relay?.(key, undefined);
-    this.deliver(key);
+    this.move(key);
+    for (const s of [...(this.sleepers.get(key) ?? [])]) s.wake(true, detail);
+    this.fire(key);
   }
 
   /** Moves the stamp and wakes the longest-waiting sleeper only (one new job → one taker). */

@@ -81,7 +81,7 @@ export class WorkerRegistrySync {
     const push: WorkerRow[] = [];
     const pushedKnown = new Map<string, Known>();
     let changed = false;
-    for (const s of this.registry.snapshots()) {
+    for (const s of this.registry.snapshots(now)) {
       const fp = fingerprint(s);
       const k = this.known.get(s.id);
       if (!k || k.fingerprint !== fp) {

@@ -61,6 +61,12 @@ export interface WorkerSummary {
 
 export class WorkerRegistry {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * Long-polls (job-take, job-stop) this node holds open per worker. An open long-poll is a sign of life as good as
+   * a ping: the worker is waiting on this very server, and the poll ends within its hold, after which a worker
+   * that is gone stops renewing it. Node-local on purpose: other nodes learn of it through `lastSeen` in snapshots.
+   */
+  private readonly openPolls = new Map<string, number>();
 
   constructor(private readonly options: WorkerRegistryOptions) {}
 
@@ -94,6 +100,28 @@ export class WorkerRegistry {
     e.initializing = false;
     if (info.concurrency !== undefined && info.concurrency > e.concurrency) e.concurrency = info.concurrency;
     if (info.version !== undefined) e.version = info.version;
+  }
+
+  /**
+   * A long-poll from the worker is now held open: while it is, the worker counts as seen. It does not register
+   * the worker or end its initialization (a job-stop poll may come before the first take); `seen` does that.
+   */
+  pollOpened(workerId: string): void {
+    this.openPolls.set(workerId, (this.openPolls.get(workerId) ?? 0) + 1);
+  }
+
+  /** The long-poll ended (answered, held out, or its connection closed): the worker was last seen now. */
+  pollClosed(workerId: string, now: number): void {
+    const open = (this.openPolls.get(workerId) ?? 0) - 1;
+    if (open > 0) this.openPolls.set(workerId, open);
+    else this.openPolls.delete(workerId);
+    const e = this.entries.get(workerId);
+    if (e) e.lastSeen = Math.max(e.lastSeen, now);
+  }
+
+  /** When the worker was last heard from; now, while one of its long-polls is held open. */
+  private lastSeenOf(e: Entry, now: number): number {
+    return this.openPolls.has(e.id) ? Math.max(e.lastSeen, now) : e.lastSeen;
   }
 
   /** A healthy ping or a take clears an earlier unhealthy report of the same worker id. */
@@ -154,7 +182,7 @@ export class WorkerRegistry {
   prune(now: number, busy: (workerId: string) => boolean): string[] {
     const gone: string[] = [];
     for (const e of this.entries.values()) {
-      const quiet = now - e.lastSeen > this.options.staleMs;
+      const quiet = now - this.lastSeenOf(e, now) > this.options.staleMs;
       const unhealthyVisible = e.unhealthy !== undefined && now - e.unhealthy.at <= this.options.unhealthyMs;
       // Initializing workers are the supervisor's to remove: a slow model load is not death.
       if (quiet && !unhealthyVisible && !e.initializing && !busy(e.id)) gone.push(e.id);
@@ -164,7 +192,7 @@ export class WorkerRegistry {
   }
 
   /** Workers of an endpoint with their derived state; `loads` = jobs held per worker (from the store). */
-  list(endpointId: string, loads: ReadonlyMap<string, number>): WorkerInfo[] {
+  list(endpointId: string, loads: ReadonlyMap<string, number>, now = Date.now()): WorkerInfo[] {
     const out: WorkerInfo[] = [];
     for (const e of this.entries.values()) {
       if (e.endpointId !== endpointId) continue;
@@ -183,7 +211,7 @@ export class WorkerRegistry {
         endpointId: e.endpointId,
         state,
         firstSeen: e.firstSeen,
-        lastSeen: e.lastSeen,
+        lastSeen: this.lastSeenOf(e, now),
         concurrency: e.concurrency,
         jobs,
         recycle: e.recycle,
@@ -196,8 +224,12 @@ export class WorkerRegistry {
   }
 
   // ─── multi-node: the registry is replicated through the store by `WorkerRegistrySync` ──────────────────────
-  snapshots(): WorkerSnapshot[] {
-    return [...this.entries.values()].map((e) => structuredClone(e));
+  /** Entries as plain data; a worker with a long-poll open here is reported as seen `now`. */
+  snapshots(now = Date.now()): WorkerSnapshot[] {
+    return [...this.entries.values()].map((e) => ({
+      ...structuredClone(e),
+      lastSeen: this.lastSeenOf(e, now),
+    }));
   }
 
   /** Takes another node's newer copy of an entry; `lastSeen` never moves back. */

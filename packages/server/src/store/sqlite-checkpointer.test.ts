@@ -104,6 +104,34 @@ describe("WalCheckpointer", () => {
     }
   });
 
+  it("passes only after commits: an idle database gets no checkpoints, a commit brings one", async () => {
+    const path = join(dir, "idle.db");
+    const db = openWal(path);
+    const c = new WalCheckpointer(db, { startAfterMs: 0, intervalMs: 5, report: true });
+    let passes = 0;
+    c.watch((m) => {
+      if (m.type === "checkpoint" && m.mode === "PASSIVE") passes++;
+    });
+    try {
+      while (!c.active) await sleep(5);
+      await sleep(100);
+      const settled = passes;
+      // Forty intervals with nothing committed: the thread sleeps (it used to pass every interval).
+      await sleep(200);
+      expect(passes).toBe(settled);
+      db.prepare("INSERT INTO t (body) VALUES (randomblob(100))").run();
+      c.afterCommit();
+      const deadline = Date.now() + 5_000;
+      while (passes === settled && Date.now() < deadline) await sleep(5);
+      expect(passes).toBe(settled + 1);
+      await sleep(100);
+      expect(passes).toBe(settled + 1);
+    } finally {
+      await c.close();
+      db.close();
+    }
+  });
+
   it("a store keeps every job across close and reopen, and its close removes the WAL", async () => {
     const path = join(dir, "store.db");
     const store = new SqliteJobStore({ path });

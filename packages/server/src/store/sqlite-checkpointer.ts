@@ -17,6 +17,9 @@
  * serving connection slept in SQLite's busy handler (whose naps grow to 100 ms): 0.2–0.6 s event-loop stalls
  * under a sustained insert load, and a `database is locked` once under a profiler.
  *
+ * The thread passes only when something was committed since its last pass: idle, it sleeps on a shared commit
+ * counter (no timer wakes it; a pass every 100 ms on an idle server cost 0.7 % of a core on this 2-core VM).
+ *
  * Durability is unchanged: a checkpoint only moves committed pages from the WAL into the database file; a crash
  * at any point leaves the WAL to replay. On close whichever connection closes last checkpoints and removes the WAL.
  */
@@ -56,6 +59,10 @@ db.pragma("synchronous = NORMAL");
 db.pragma("wal_autocheckpoint = 0");
 const maxFrames = Math.max(1, Math.floor(workerData.maxWalBytes / db.pragma("page_size", { simple: true })));
 const passive = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+// Bumped by the serving connection after each commit: with nothing committed since the last pass the thread
+// sleeps on it (no timer), so an idle server pays no wake-ups for its checkpoints.
+const commits = new Int32Array(workerData.commits);
+let seen = Atomics.load(commits, 0);
 let timer;
 let closed = false;
 function run(mode, statement) {
@@ -63,15 +70,26 @@ function run(mode, statement) {
   if (workerData.report) parentPort.postMessage({ type: "checkpoint", mode, log: r.log, checkpointed: r.checkpointed });
   return r;
 }
+function later() {
+  if (!closed) timer = setTimeout(tick, workerData.intervalMs);
+}
+// The next pass comes an interval after the first commit since this one began.
+function schedule() {
+  if (closed) return;
+  const wait = Atomics.waitAsync(commits, 0, seen);
+  if (wait.async) wait.value.then(later);
+  else later();
+}
 function tick() {
   if (closed) return;
+  seen = Atomics.load(commits, 0);
   try {
     const r = run("PASSIVE", passive);
     if (r.log >= maxFrames) parentPort.postMessage({ type: "restart-due", log: r.log });
   } catch (err) {
     parentPort.postMessage({ type: "error", message: String(err && err.message || err) });
   }
-  timer = setTimeout(tick, workerData.intervalMs);
+  schedule();
 }
 parentPort.on("message", (m) => {
   if (m !== "close") return;
@@ -90,6 +108,8 @@ const DRIVER = createRequire(import.meta.url).resolve("better-sqlite3");
 const SQLITE_AUTOCHECKPOINT = 1000;
 
 export class WalCheckpointer {
+  /** Commits of the serving connection, shared with the thread (see its `schedule`). */
+  private readonly commits = new Int32Array(new SharedArrayBuffer(4));
   private worker: Worker | undefined;
   private startTimer: NodeJS.Timeout | undefined;
   private exited: Promise<void> | undefined;
@@ -138,6 +158,7 @@ export class WalCheckpointer {
         intervalMs: this.options.intervalMs ?? 100,
         maxWalBytes: this.options.maxWalBytes ?? 64 * 1024 * 1024,
         report: this.options.report === true,
+        commits: this.commits.buffer,
       },
     });
     // A store nobody closed must not keep the process alive.
@@ -163,6 +184,8 @@ export class WalCheckpointer {
    * retried after the next commit.
    */
   afterCommit(): void {
+    Atomics.add(this.commits, 0, 1);
+    Atomics.notify(this.commits, 0);
     if (!this.restartDue || this.closed || !this.db.open || this.db.inTransaction) return;
     const timeout = this.db.pragma("busy_timeout", { simple: true }) as number;
     try {
@@ -199,6 +222,9 @@ export class WalCheckpointer {
     const worker = this.worker;
     if (!worker || !this.exited) return Promise.resolve();
     worker.postMessage("close");
+    // Ends a sleep on the commit counter, which would otherwise keep the thread alive.
+    Atomics.add(this.commits, 0, 1);
+    Atomics.notify(this.commits, 0);
     const exited = this.exited;
     // A thread stuck in a checkpoint must not hold a shutdown forever.
     const timer = setTimeout(() => void worker.terminate(), 10_000);

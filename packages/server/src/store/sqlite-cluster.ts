@@ -3,7 +3,9 @@
  * production; it exists so the cluster contract is one suite run against every store, and so a single node can
  * exercise the multi-node code paths in tests.
  */
+
 import type Database from "better-sqlite3";
+import { byLimit } from "./sqlite-limit.js";
 import type { ClusterStore, WorkerRow } from "./store.js";
 
 interface WorkerDbRow {
@@ -26,8 +28,9 @@ export function sqliteClusterStore(
     addStop: db.prepare<[string, string, number]>(
       "INSERT INTO stop_signals (worker_id, job_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
     ),
-    takeStops: db.prepare<[string, number], { seq: number; job_id: string }>(
+    takeStops: byLimit(
       "SELECT seq, job_id FROM stop_signals WHERE worker_id = ? ORDER BY seq LIMIT ?",
+      (sql) => db.prepare<[string], { seq: number; job_id: string }>(sql),
     ),
     deleteStop: db.prepare<[number]>("DELETE FROM stop_signals WHERE seq = ?"),
     clearStops: db.prepare<[string]>("DELETE FROM stop_signals WHERE worker_id = ?"),
@@ -61,10 +64,13 @@ export function sqliteClusterStore(
     addStopSignal: (workerId, jobId, now) => tx(() => void s.addStop.run(workerId, jobId, now)),
     takeStopSignals: (workerId, limit) =>
       tx(() =>
-        s.takeStops.all(workerId, Math.max(1, Math.floor(limit))).map((r) => {
-          s.deleteStop.run(r.seq);
-          return r.job_id;
-        }),
+        s
+          .takeStops(Math.max(1, Math.floor(limit)))
+          .all(workerId)
+          .map((r) => {
+            s.deleteStop.run(r.seq);
+            return r.job_id;
+          }),
       ),
     clearStopSignals: (workerId) => tx(() => void s.clearStops.run(workerId)),
     pruneStopSignals: (before) => tx(() => s.pruneStops.run(before).changes),

@@ -21,6 +21,7 @@ import { deliveryOf, flag, type JobRow, json, type OutboxRow, parse, toRecord } 
 import { WalCheckpointer } from "./sqlite-checkpointer.js";
 import { sqliteClusterStore } from "./sqlite-cluster.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
+import { byLimit } from "./sqlite-limit.js";
 import { QueuePositions } from "./sqlite-queue-pos.js";
 import { prepareJobRows as jobRows } from "./sqlite-rows.js";
 import { migrate } from "./sqlite-schema.js";
@@ -91,13 +92,13 @@ function prepareStatements(db: Database.Database) {
       db,
       "SELECT * FROM jobs WHERE endpoint_id = ? AND idempotency_key = ?",
     ),
-    recent: jobRows<[string, number]>(
-      db,
+    recent: byLimit(
       "SELECT * FROM jobs WHERE endpoint_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+      (sql) => jobRows<[string]>(db, sql),
     ),
-    recentByStatus: jobRows<[string, JobStatus, number]>(
-      db,
+    recentByStatus: byLimit(
       "SELECT * FROM jobs WHERE endpoint_id = ? AND status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+      (sql) => jobRows<[string, JobStatus]>(db, sql),
     ),
     insert: db.prepare(
       `INSERT INTO jobs (id, endpoint_id, status, sync, input, webhook, execution_timeout_ms, ttl_ms, low_priority,
@@ -105,7 +106,7 @@ function prepareStatements(db: Database.Database) {
        VALUES (@id, @endpointId, 'IN_QUEUE', @sync, @input, @webhook, @executionTimeout, @ttl, @lowPriority,
          @s3Config, @extra, @createdAt, @expiresAt, @retentionMs, @queuePos, @idempotencyKey)`,
     ),
-    queued: db.prepare<[string, number, number], { id: string }>(PLANNED_SQL.queued),
+    queued: byLimit(PLANNED_SQL.queued, (sql) => db.prepare<[string, number], { id: string }>(sql)),
     queuedOne: db.prepare<[string, number], { id: string }>(PLANNED_SQL.queuedOne),
     markTaken: jobRows<[string, number, number, number, string]>(
       db,
@@ -139,8 +140,9 @@ function prepareStatements(db: Database.Database) {
        WHERE id = ? AND status = 'IN_PROGRESS' AND worker_id = ? AND endpoint_id = coalesce(?, endpoint_id)
        RETURNING *`,
     ),
-    chunksAfter: db.prepare<[string, number, number], { seq: number; output: string }>(
+    chunksAfter: byLimit(
       "SELECT seq, output FROM chunks WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+      (sql) => db.prepare<[string, number], { seq: number; output: string }>(sql),
     ),
     setDrained: db.prepare<[number, string]>(
       "UPDATE jobs SET stream_drained = max(stream_drained, ?) WHERE id = ?",
@@ -176,18 +178,22 @@ function prepareStatements(db: Database.Database) {
     ),
     byWorker: jobRows<[string]>(db, PLANNED_SQL.byWorker),
     loads: db.prepare<[string], { worker_id: string; n: number }>(PLANNED_SQL.loads),
-    expiredLeases: jobRows<[number, number]>(db, PLANNED_SQL.expiredLeases),
-    overdue: jobRows<[number, number]>(db, PLANNED_SQL.overdue),
-    pastTtl: jobRows<[number, number]>(
-      db,
+    expiredLeases: byLimit(PLANNED_SQL.expiredLeases, (sql) => jobRows<[number]>(db, sql)),
+    overdue: byLimit(PLANNED_SQL.overdue, (sql) => jobRows<[number]>(db, sql)),
+    pastTtl: byLimit(
       `SELECT * FROM jobs WHERE expires_at <= ? AND ${statusIn({ type: "expire" })} ORDER BY expires_at LIMIT ?`,
+      (sql) => jobRows<[number]>(db, sql),
     ),
-    pastRetention: db.prepare<[number, number], { id: string }>(
+    pastRetention: byLimit(
       `SELECT id FROM jobs WHERE retain_until <= ? AND ${statusIn({ type: "forget" })}
        ORDER BY retain_until LIMIT ?`,
+      (sql) => db.prepare<[number], { id: string }>(sql),
     ),
     pruneOutbox: db.prepare<[number]>(
       "DELETE FROM webhook_outbox WHERE state <> 'pending' AND finished_at <= ?",
+    ),
+    outboxPrunable: db.prepare<[number], { one: number }>(
+      "SELECT 1 AS one FROM webhook_outbox WHERE state <> 'pending' AND finished_at <= ? LIMIT 1",
     ),
     counts: db.prepare<[string], { status: JobStatus; n: number }>(
       "SELECT status, n FROM job_status_counts WHERE endpoint_id = ?",
@@ -217,8 +223,9 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO webhook_outbox (job_id, endpoint_id, url, snapshot, next_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ),
-    dueWebhooks: db.prepare<[number, number], OutboxRow>(
+    dueWebhooks: byLimit(
       "SELECT * FROM webhook_outbox WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?",
+      (sql) => db.prepare<[number], OutboxRow>(sql),
     ),
     claimWebhook: db.prepare<[number, number, number], OutboxRow>(
       `UPDATE webhook_outbox SET attempts = attempts + 1, next_at = ?
@@ -405,8 +412,8 @@ export class SqliteJobStore implements JobStore {
     const limit = Number.isFinite(raw) ? Math.min(Math.max(1, raw), LIST_RECENT_MAX) : 1;
     return this.read(() =>
       (options.status === undefined
-        ? this.s.recent.all(endpointId, limit)
-        : this.s.recentByStatus.all(endpointId, options.status, limit)
+        ? this.s.recent(limit).all(endpointId)
+        : this.s.recentByStatus(limit).all(endpointId, options.status)
       ).map(toRecord),
     );
   }
@@ -426,7 +433,7 @@ export class SqliteJobStore implements JobStore {
       ? []
       : max === 1
         ? this.s.queuedOne.all(endpointId, now)
-        : this.s.queued.all(endpointId, now, max);
+        : this.s.queued(max).all(endpointId, now);
     if (queued.length === 0) return this.read(() => []);
     return this.tx(() => {
       const taken: JobRecord[] = [];
@@ -503,7 +510,10 @@ export class SqliteJobStore implements JobStore {
 
   readChunks(id: string, afterSeq: number, limit = 1000): Promise<StreamChunk[]> {
     return this.read(() =>
-      this.s.chunksAfter.all(id, afterSeq, limit).map((c) => ({ seq: c.seq, output: JSON.parse(c.output) })),
+      this.s
+        .chunksAfter(limit)
+        .all(id, afterSeq)
+        .map((c) => ({ seq: c.seq, output: JSON.parse(c.output) })),
     );
   }
 
@@ -511,8 +521,9 @@ export class SqliteJobStore implements JobStore {
     return this.tx(() => {
       const row = this.row(id);
       if (!row) return undefined;
-      const chunks = this.s.chunksAfter
-        .all(id, row.stream_drained, limit)
+      const chunks = this.s
+        .chunksAfter(limit)
+        .all(id, row.stream_drained)
         .map((c) => ({ seq: c.seq, output: JSON.parse(c.output) as unknown }));
       const last = chunks.at(-1);
       if (last) {
@@ -639,31 +650,47 @@ export class SqliteJobStore implements JobStore {
   }
 
   expiredLeases(now: number, limit: number): Promise<JobRecord[]> {
-    return this.read(() => this.s.expiredLeases.all(now, limit).map(toRecord));
+    return this.read(() => this.s.expiredLeases(limit).all(now).map(toRecord));
   }
 
   executionTimeouts(now: number, limit: number): Promise<JobRecord[]> {
-    return this.read(() => this.s.overdue.all(now, limit).map(toRecord));
+    return this.read(() => this.s.overdue(limit).all(now).map(toRecord));
   }
 
+  // The sweeps look before they open a write batch: on an idle server nothing is due, and a commit every
+  // sweep (twice a second) also woke the checkpointer thread for nothing.
   expireTtl(now: number, limit: number): Promise<JobRecord[]> {
+    if (this.s.pastTtl(1).all(now).length === 0) return this.read(() => []);
     return this.tx(() =>
-      this.s.pastTtl.all(now, limit).map((row) => {
-        this.s.deleteChunks.run(row.id);
-        this.s.deleteJob.run(row.id);
-        return toRecord(row);
-      }),
+      this.s
+        .pastTtl(limit)
+        .all(now)
+        .map((row) => {
+          this.s.deleteChunks.run(row.id);
+          this.s.deleteJob.run(row.id);
+          return toRecord(row);
+        }),
     );
   }
 
   expireRetention(now: number, limit: number): Promise<string[]> {
+    const outboxCutoff = now - OUTBOX_KEEP_MS;
+    if (
+      this.s.pastRetention(1).all(now).length === 0 &&
+      this.s.outboxPrunable.get(outboxCutoff) === undefined
+    ) {
+      return this.read(() => []);
+    }
     return this.tx(() => {
-      const ids = this.s.pastRetention.all(now, limit).map((r) => r.id);
+      const ids = this.s
+        .pastRetention(limit)
+        .all(now)
+        .map((r) => r.id);
       for (const id of ids) {
         this.s.deleteChunks.run(id);
         this.s.deleteJob.run(id);
       }
-      this.s.pruneOutbox.run(now - OUTBOX_KEEP_MS);
+      this.s.pruneOutbox.run(outboxCutoff);
       return ids;
     });
   }
@@ -701,7 +728,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   dueWebhooks(now: number, limit: number): Promise<WebhookDelivery[]> {
-    return this.read(() => this.s.dueWebhooks.all(now, limit).map(toDelivery));
+    return this.read(() => this.s.dueWebhooks(limit).all(now).map(toDelivery));
   }
 
   claimWebhook(id: number, now: number, retryAt: number): Promise<WebhookDelivery | undefined> {

@@ -46,6 +46,18 @@ describe("WorkerActivityTracker", () => {
     expect(t.get("ep", "w3")?.unhealthy).toEqual({ at: now, check: "disk", reason: "full" });
   });
 
+  it("an open long-poll keeps the worker from looking silent until it ends", () => {
+    now = 50_000;
+    t.takeRequested("ep", "w4", 1);
+    t.pollOpened("ep", "w4");
+    now = 500_000;
+    expect(t.get("ep", "w4")?.lastSeenAt).toBe(500_000);
+    t.pollClosed("ep", "w4");
+    now = 600_000;
+    expect(t.get("ep", "w4")?.lastSeenAt).toBe(500_000);
+    t.forget("ep", "w4");
+  });
+
   it("lists and forgets workers per endpoint", () => {
     expect(t.workerIds("ep").sort()).toEqual(["w1", "w2", "w3"]);
     t.forget("ep", "w3");

@@ -23,6 +23,8 @@ export interface WorkerActivity {
 interface Entry {
   firstTakeAt?: number;
   lastSeenAt: number;
+  /** Long-polls (job-take, job-stop) being held open for it: while any is, it is not silent. */
+  openPolls: number;
   concurrency: number;
   /** job id → when this worker got it */
   held: Map<string, number>;
@@ -49,7 +51,14 @@ export class WorkerActivityTracker {
     const k = key(endpointId, workerId);
     let e = this.#entries.get(k);
     if (!e) {
-      e = { lastSeenAt: this.#now(), concurrency: 1, held: new Map(), finishedAny: false, stopPod: false };
+      e = {
+        lastSeenAt: this.#now(),
+        openPolls: 0,
+        concurrency: 1,
+        held: new Map(),
+        finishedAny: false,
+        stopPod: false,
+      };
       this.#entries.set(k, e);
     }
     return e;
@@ -111,11 +120,28 @@ export class WorkerActivityTracker {
     this.#entry(endpointId, workerId).lastSeenAt = this.#now();
   }
 
+  /**
+   * A long-poll of the worker is being held: it counts as seen until the poll ends. Gantry's SDK does not ping
+   * while it waits idle in a job-take on Gantry, so without this an idle worker would look silent.
+   */
+  pollOpened(endpointId: string, workerId: string): void {
+    const e = this.#entry(endpointId, workerId);
+    e.openPolls++;
+    e.lastSeenAt = this.#now();
+  }
+
+  pollClosed(endpointId: string, workerId: string): void {
+    const e = this.#entries.get(key(endpointId, workerId));
+    if (!e) return;
+    e.openPolls = Math.max(0, e.openPolls - 1);
+    e.lastSeenAt = this.#now();
+  }
+
   get(endpointId: string, workerId: string): WorkerActivity | undefined {
     const e = this.#entries.get(key(endpointId, workerId));
     if (!e) return undefined;
     const a: WorkerActivity = {
-      lastSeenAt: e.lastSeenAt,
+      lastSeenAt: e.openPolls > 0 ? Math.max(e.lastSeenAt, this.#now()) : e.lastSeenAt,
       concurrency: e.concurrency,
       held: new Set(e.held.keys()),
       finishedAny: e.finishedAny,

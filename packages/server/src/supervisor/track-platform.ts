@@ -29,9 +29,14 @@ export function trackPlatform<P extends Platform>(
   const overrides: Partial<Platform> = {
     take: async (endpointId, workerId, max, waitMs, signal) => {
       tracker.takeRequested(endpointId, workerId, max);
-      const jobs = await platform.take(endpointId, workerId, max, waitMs, signal);
-      if (jobs.length > 0) tracker.taken(endpointId, workerId, jobs);
-      return jobs;
+      tracker.pollOpened(endpointId, workerId);
+      try {
+        const jobs = await platform.take(endpointId, workerId, max, waitMs, signal);
+        if (jobs.length > 0) tracker.taken(endpointId, workerId, jobs);
+        return jobs;
+      } finally {
+        tracker.pollClosed(endpointId, workerId);
+      }
     },
     putBack: async (endpointId, workerId, jobIds) => {
       tracker.putBack(endpointId, workerId, jobIds);
@@ -52,8 +57,12 @@ export function trackPlatform<P extends Platform>(
       return platform.ping(endpointId, workerId, report);
     },
     waitStops: async (endpointId, workerId, waitMs, signal) => {
-      tracker.seen(endpointId, workerId);
-      return platform.waitStops(endpointId, workerId, waitMs, signal);
+      tracker.pollOpened(endpointId, workerId);
+      try {
+        return await platform.waitStops(endpointId, workerId, waitMs, signal);
+      } finally {
+        tracker.pollClosed(endpointId, workerId);
+      }
     },
   };
 

@@ -18,7 +18,10 @@ const intervalMs = workerData.intervalMs;
 const header = new Int32Array(workerData.jobIds, 0, 2);
 const data = new Uint8Array(workerData.jobIds, 8);
 const decoder = new TextDecoder();
+// 1 while the main thread waits idle in a job-take long-poll on Gantry, which counts that poll as a sign of life.
+const idlePolling = new Int32Array(workerData.idlePolling);
 let stopped = false;
+let pinged = false;
 let wake = null;
 
 function quotePlus(value) {
@@ -100,10 +103,19 @@ parentPort.on("message", (message) => {
   }
 });
 
+// The first ping always goes: it announces the worker and its version.
+function quiet() {
+  return pinged && Atomics.load(idlePolling, 0) === 1 && currentJobIds() === "";
+}
+
 (async () => {
   while (!stopped) {
     const started = Date.now();
-    await pingOnce();
+    if (quiet()) parentPort.postMessage({ type: "skipped" });
+    else {
+      await pingOnce();
+      pinged = true;
+    }
     if (stopped) break;
     await sleep(Math.max(0, intervalMs - (Date.now() - started)));
   }

@@ -18,10 +18,13 @@ export interface HeartbeatOptions {
 export class Heartbeat {
   readonly #thread: Worker;
   readonly #jobIds = createMirrorBuffer();
+  readonly #idlePolling = new Int32Array(new SharedArrayBuffer(4));
   readonly #logger: Logger;
   readonly #exited: Promise<void>;
   /** Number of pings the platform accepted; lets tests and diagnostics see the thread is alive. */
   pings = 0;
+  /** Pings left out because the worker was waiting idle in a job-take long-poll on Gantry. */
+  skipped = 0;
 
   constructor(options: HeartbeatOptions) {
     this.#logger = options.logger;
@@ -33,6 +36,7 @@ export class Heartbeat {
         apiKey: options.apiKey,
         intervalMs: options.intervalMs,
         jobIds: this.#jobIds,
+        idlePolling: this.#idlePolling.buffer,
         version,
         userAgent: USER_AGENT,
       },
@@ -44,6 +48,7 @@ export class Heartbeat {
     this.#thread.unref();
     this.#thread.on("message", (message: { type?: string; level?: string; message?: string }) => {
       if (message?.type === "pinged") this.pings++;
+      else if (message?.type === "skipped") this.skipped++;
       else if (message?.type === "log" && typeof message.message === "string") {
         if (message.level === "error") this.#logger.error(message.message);
         else this.#logger.warn(message.message);
@@ -55,6 +60,15 @@ export class Heartbeat {
 
   update(jobIds: readonly string[]): void {
     writeJobIds(this.#jobIds, jobIds);
+  }
+
+  /**
+   * On while the worker holds no job and waits in a job-take long-poll on Gantry: the server counts an open
+   * long-poll as a sign of life, so pings then would only cost it CPU (200 idle workers send 20 pings/s at the
+   * 10 s default). Never on against RunPod, which forgets a worker that stops pinging.
+   */
+  setIdlePolling(on: boolean): void {
+    Atomics.store(this.#idlePolling, 0, on ? 1 : 0);
   }
 
   /** Stops pinging; waits briefly for a graceful exit, then terminates the thread. */

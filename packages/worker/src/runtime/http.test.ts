@@ -45,6 +45,13 @@ describe("ProtocolHttp", () => {
     expect(seen[0]?.body).toBe('{"a":1}');
   });
 
+  it("declares the body's length in bytes, not characters, so a non-ASCII result arrives whole", async () => {
+    const body = JSON.stringify({ output: "naïve – 日本語 🚀" });
+    await http.send(`${url}/x`, { method: "POST", body, timeoutMs: 5000 });
+    expect(seen[0]?.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
+    expect(seen[0]?.body).toBe(body);
+  });
+
   it("rejects with a TimeoutError when the bound passes", async () => {
     await expect(http.send(`${url}/hang`, { timeoutMs: 200 })).rejects.toMatchObject({
       name: "TimeoutError",

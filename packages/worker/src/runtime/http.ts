@@ -70,32 +70,12 @@ export class ProtocolHttp {
   }
 
   async send(url: string, options: HttpOptions): Promise<HttpReply> {
-    // Combined by hand (not AbortSignal.any) so nothing stays attached to the runtime's long-lived
-    // shutdown signal after each of the thousands of polls a worker makes in a day.
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () =>
-        controller.abort(new DOMException(`request timed out after ${options.timeoutMs} ms`, "TimeoutError")),
-      options.timeoutMs,
-    );
-    const forward = (): void => controller.abort(options.signal?.reason);
-    if (options.signal?.aborted) forward();
-    else options.signal?.addEventListener("abort", forward, { once: true });
-    try {
-      return await this.#send(url, options, controller.signal);
-    } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", forward);
-    }
-  }
-
-  async #send(url: string, options: HttpOptions, signal: AbortSignal): Promise<HttpReply> {
     if (this.#closed) throw new Error("ProtocolHttp is closed");
     const target = new URL(url);
     const secure = target.protocol === "https:";
     if (!secure && target.protocol !== "http:") throw new TypeError(`Unsupported protocol in URL: ${url}`);
     const transport: Transport = secure ? await loadHttps() : http;
-    signal.throwIfAborted();
+    options.signal?.throwIfAborted();
     const agent = this.#agent(secure, transport);
     const headers: Record<string, string | number> = {
       // The raw key, no `Bearer` (§3.2): platforms built for the Python SDK compare it verbatim.
@@ -103,13 +83,14 @@ export class ProtocolHttp {
       "user-agent": USER_AGENT,
       ...options.headers,
     };
-    let body: Buffer | undefined;
-    if (options.body !== undefined) {
-      body = Buffer.from(options.body, "utf8");
+    const body = options.body;
+    if (body !== undefined) {
       headers["content-type"] = "application/json";
-      headers["content-length"] = body.byteLength;
+      headers["content-length"] = Buffer.byteLength(body, "utf8");
     }
-    return exchange(transport, target, { method: options.method ?? "GET", headers, agent }, body, signal);
+    // Given as a string, node writes the body in one piece with the headers (a Buffer is a piece of its own).
+    const requestOptions = { method: options.method ?? "GET", headers, agent };
+    return exchange(transport, target, requestOptions, body, options.timeoutMs, options.signal);
   }
 
   #agent(secure: boolean, transport: Transport): http.Agent {
@@ -130,24 +111,28 @@ export class ProtocolHttp {
 }
 
 /**
- * One request/response. Rejects with the signal's reason when it aborts (so a timeout keeps its
- * `TimeoutError` name, which callers treat as "re-poll"), and with node's own error otherwise (connection
- * refused, reset, socket hang up), which callers treat as a failed attempt. The body is always read to its
- * end, which is what returns the socket to the pool.
+ * One request/response, bounded by `timeoutMs`. Rejects with a `TimeoutError` when the bound passes (callers
+ * treat it as "re-poll"), with the signal's reason when it aborts, and with node's own error otherwise
+ * (connection refused, reset, socket hang up), which callers treat as a failed attempt. The body is always read
+ * to its end, which is what returns the socket to the pool. A timer and the caller's signal, not a controller of
+ * its own per request: nothing stays attached to the runtime's long-lived shutdown signal after each of the
+ * thousands of polls a worker makes in a day, and a result post (no signal) attaches no listener at all.
  */
 function exchange(
   transport: Transport,
   target: URL,
   options: http.RequestOptions,
-  body: Buffer | undefined,
-  signal: AbortSignal,
+  body: string | undefined,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener("abort", onAbort);
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
       outcome();
     };
     const fail = (error: unknown): void => settle(() => reject(error));
@@ -172,13 +157,21 @@ function exchange(
         if (!response.complete) fail(new Error("connection closed before the response body ended"));
       });
     });
-    function onAbort(): void {
-      fail(signal.reason);
-      // Destroying the socket is the only way to cancel an HTTP/1.1 exchange; it is not returned to the pool.
+    // Destroying the socket is the only way to cancel an HTTP/1.1 exchange; it is not returned to the pool.
+    const cancel = (reason: unknown): void => {
+      fail(reason);
       request.destroy();
+    };
+    function onAbort(): void {
+      cancel(signal?.reason);
     }
+    const timer = setTimeout(
+      () => cancel(new DOMException(`request timed out after ${timeoutMs} ms`, "TimeoutError")),
+      timeoutMs,
+    );
     request.on("error", fail);
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
     request.end(body);
   });
 }

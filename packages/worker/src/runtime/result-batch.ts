@@ -5,8 +5,9 @@
  *
  * Like Nagle's algorithm, it never waits on a timer: the first result goes out in the check phase of the turn it
  * became ready in (so results of the same turn join it), and results that become ready while a post's first
- * attempt is in flight go together as soon as it is answered. A lone result goes through job-done, as without
- * batching.
+ * attempt is in flight go together as soon as it is answered. A result the runtime knows is alone (no other job
+ * held, so none can join it) goes out at once, without that turn. A lone result goes through job-done, as
+ * without batching.
  */
 import type { JobLogger, ResultBody } from "../types.js";
 import type { HttpReply, ProtocolHttp } from "./http.js";
@@ -30,8 +31,11 @@ export interface ReadyResult {
 }
 
 interface Pending extends ReadyResult {
-  /** The batch item's JSON, or undefined when the result must go alone (not serialisable, or too large). */
-  text: string | undefined;
+  /**
+   * The batch item's JSON, made only when the result may join others (a result that goes alone is serialised
+   * once, by job-done); null when it must go alone (not serialisable, or too large).
+   */
+  text?: string | null;
   settle: () => void;
 }
 
@@ -84,11 +88,15 @@ export class ResultBatcher {
     return this.#pending.length > 0;
   }
 
-  /** Resolves once the result is delivered, refused or given up on; each outcome is logged on the job's logger. */
-  submit(result: ReadyResult): Promise<void> {
+  /**
+   * Resolves once the result is delivered, refused or given up on; each outcome is logged on the job's logger.
+   * `alone`: the worker holds no other job, so no result can join this one by the end of the turn.
+   */
+  submit(result: ReadyResult, alone = false): Promise<void> {
     return new Promise<void>((settle) => {
-      this.#pending.push({ ...result, text: itemText(result), settle });
-      this.#schedule();
+      this.#pending.push({ ...result, settle });
+      if (alone && !this.#scheduled) this.#flush();
+      else this.#schedule();
     });
   }
 
@@ -124,12 +132,14 @@ export class ResultBatcher {
   /** The oldest result, with as many later batchable ones as the bounds allow. */
   #nextBatch(): Pending[] {
     const first = this.#pending[0] as Pending;
-    if (this.#unsupported || first.text === undefined) return this.#pending.splice(0, 1);
+    if (this.#unsupported || this.#pending.length === 1 || textOf(first) === null)
+      return this.#pending.splice(0, 1);
     const batch: Pending[] = [];
     let bytes = 2;
     for (let i = 0; i < this.#pending.length && batch.length < MAX_BATCH_ITEMS; ) {
       const item = this.#pending[i] as Pending;
-      const size = item.text === undefined ? Number.POSITIVE_INFINITY : Buffer.byteLength(item.text) + 1;
+      const text = textOf(item);
+      const size = text === null ? Number.POSITIVE_INFINITY : Buffer.byteLength(text) + 1;
       if (bytes + size > MAX_BATCH_BYTES) {
         i++;
         continue;
@@ -183,7 +193,12 @@ export class ResultBatcher {
   }
 }
 
-function itemText(result: ReadyResult): string | undefined {
+function textOf(item: Pending): string | null {
+  if (item.text === undefined) item.text = itemText(item);
+  return item.text;
+}
+
+function itemText(result: ReadyResult): string | null {
   let text: string;
   try {
     text = JSON.stringify({
@@ -193,9 +208,9 @@ function itemText(result: ReadyResult): string | undefined {
     });
   } catch {
     // job-done reports the serialisation error on the job's log.
-    return undefined;
+    return null;
   }
-  return Buffer.byteLength(text) + 2 > MAX_BATCH_BYTES ? undefined : text;
+  return Buffer.byteLength(text) + 2 > MAX_BATCH_BYTES ? null : text;
 }
 
 /** Logs each refused result as a refused single post is logged. */

@@ -43,6 +43,8 @@ export interface WorkerRuntime {
   shutdown(reason?: string): void;
   /** Pings accepted so far (0 without a heartbeat). */
   readonly pings: number;
+  /** Pings left out while the worker waited idle in a job-take on Gantry. */
+  readonly pingsSkipped: number;
 }
 
 /** Poll bound for job-take and job-stop; Python uses 90 s, platforms hold 20–60 s. */
@@ -109,6 +111,8 @@ class ProductionRuntime implements WorkerRuntime {
   /** Starts the heartbeat thread (once); set while the run has not started it yet. */
   #heartbeatDue: (() => void) | undefined;
   #wake: (() => void) | undefined;
+  /** Wakes the job-stop loop parked while the worker held no job (on Gantry). */
+  #holdingWake: (() => void) | undefined;
   #lastConcurrencyWarning = "";
   #skipGrace: (() => void) | undefined;
   #resultBatcher: ResultBatcher | undefined;
@@ -137,6 +141,11 @@ class ProductionRuntime implements WorkerRuntime {
 
   get pings(): number {
     return this.#heartbeat?.pings ?? 0;
+  }
+
+  /** Pings left out while waiting idle in a job-take on Gantry. */
+  get pingsSkipped(): number {
+    return this.#heartbeat?.skipped ?? 0;
   }
 
   async run(): Promise<number> {
@@ -229,6 +238,21 @@ class ProductionRuntime implements WorkerRuntime {
   #heldChanged(): void {
     this.#heartbeat?.update([...this.#held.keys()]);
     this.#wake?.();
+    if (this.#held.size > 0) this.#holdingWake?.();
+  }
+
+  /** Resolves once the worker holds a job, or on shutdown. */
+  #untilHolding(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener("abort", done);
+        if (this.#holdingWake === done) this.#holdingWake = undefined;
+        resolve();
+      };
+      if (signal.aborted || this.#held.size > 0) return resolve();
+      this.#holdingWake = done;
+      signal.addEventListener("abort", done, { once: true });
+    });
   }
 
   /** Resolves on the next job finish/stop/shutdown, or after `ms`. */
@@ -277,6 +301,8 @@ class ProductionRuntime implements WorkerRuntime {
       const startedAt = Date.now();
       let outcome: TakeOutcome;
       this.#takingSlots = needed;
+      // Idle on Gantry: this long-poll itself tells the server the worker is alive (see Heartbeat.setIdlePolling).
+      this.#heartbeat?.setIdlePolling(this.#gantry && occupied === 0 && this.#held.size === 0);
       try {
         const reply = await this.#http.send(this.#urls.takeUrl(needed, occupied > 0), {
           timeoutMs: LONG_POLL_TIMEOUT_MS,
@@ -293,6 +319,7 @@ class ProductionRuntime implements WorkerRuntime {
         outcome = { kind: "error", reason: errorText(thrown) };
       } finally {
         this.#takingSlots = 0;
+        this.#heartbeat?.setIdlePolling(false);
       }
       // Before any handler runs: a synchronous one blocks this thread, and pings must go on meanwhile (§3.8).
       this.#heartbeatDue?.();
@@ -436,7 +463,8 @@ class ProductionRuntime implements WorkerRuntime {
         this.#wake?.();
       }
       const ready = { jobId: job.id, streamed: outcome.streamed, body, take, log };
-      if (batcher) await batcher.submit(ready);
+      // Held alone, no other result can join this one by the end of the turn: it need not wait for the turn.
+      if (batcher) await batcher.submit(ready, this.#held.size === 1);
       else await this.#postResult(ready, () => {});
       log.info("Finished.");
     }
@@ -580,6 +608,12 @@ class ProductionRuntime implements WorkerRuntime {
     const signal = this.#polling.signal;
     let errors = 0;
     while (!this.#stopping) {
+      if (this.#gantry && this.#held.size === 0) {
+        // Idle on Gantry: there is nothing to stop, and the server keeps a stop for a job taken later until the
+        // next poll, which starts as soon as a job is held. Half an idle worker's requests saved.
+        await this.#untilHolding(signal);
+        continue;
+      }
       let reply: Awaited<ReturnType<ProtocolHttp["send"]>>;
       try {
         reply = await this.#http.send(url, { timeoutMs: LONG_POLL_TIMEOUT_MS, signal });
