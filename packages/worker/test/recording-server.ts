@@ -255,9 +255,9 @@ export class RecordingServer {
     }
   }
 
-  #reply(res: ServerResponse, reply: CannedReply, extra: Record<string, string> = {}): void {
+  #reply(res: ServerResponse, reply: CannedReply): void {
     if (res.writableEnded || res.destroyed) return;
-    const headers: Record<string, string> = { ...extra };
+    const headers: Record<string, string> = {};
     if (this.#gantry) headers["x-gantry-version"] = "0.0.0-test";
     if (reply.contentType) headers["content-type"] = reply.contentType;
     res.writeHead(reply.status, headers);
@@ -266,17 +266,15 @@ export class RecordingServer {
 
   /** Long-poll: answers as soon as jobs exist, else 204 after the hold. `batch` 0 means a single take. */
   #take(req: IncomingMessage, res: ServerResponse, batch: number): void {
-    // As Gantry does, jobs that came while the take was held are marked `X-Gantry-Waited`.
-    const answer = (waited: boolean): boolean => {
+    const answer = (): boolean => {
       if (this.#jobs.length === 0) return false;
       const jobs = this.#jobs.splice(0, Math.max(1, batch));
       const body = batch === 0 ? jobs[0] : jobs;
-      const extra: Record<string, string> = this.#gantry && waited ? { "x-gantry-waited": "1" } : {};
-      this.#reply(res, { status: 200, body: JSON.stringify(body), contentType: "application/json" }, extra);
+      this.#reply(res, { status: 200, body: JSON.stringify(body), contentType: "application/json" });
       return true;
     };
-    if (answer(false)) return;
-    this.#hold(req, res, "take", () => answer(true));
+    if (answer()) return;
+    this.#hold(req, res, "take", answer);
   }
 
   #stop(req: IncomingMessage, res: ServerResponse): void {

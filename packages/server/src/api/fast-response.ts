@@ -35,18 +35,6 @@ export function jsonText(text: string, status = 200): Response {
   return res;
 }
 
-const WAITED_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  ...JSON_HEADERS,
-  "x-gantry-waited": "1",
-});
-
-/** A job-take answer whose jobs arrived while it was held: `X-Gantry-Waited: 1` (see job-take in docs/api.md). */
-export function waitedJsonOf(value: unknown): Response {
-  const res = new Response(JSON.stringify(value), { status: 200, headers: WAITED_HEADERS });
-  complete.add(res);
-  return res;
-}
-
 export function jsonOf(value: unknown, status = 200): Response {
   return jsonText(JSON.stringify(value), status);
 }

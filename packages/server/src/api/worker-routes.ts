@@ -4,7 +4,7 @@
  * parameters are ignored, and the job-take/job-stop long-polls hold well below the worker's 90 s bound.
  */
 import type { Context, Hono } from "hono";
-import type { PingReport, TakeInfo } from "../engine/platform.js";
+import type { PingReport } from "../engine/platform.js";
 import { type AuthOptions, requireWorkerSecret } from "./auth.js";
 import { byteLimit, formatBytes, type RouteDeps } from "./deps.js";
 import { applyDoneBatch, parseDoneBatch } from "./done-batch.js";
@@ -12,7 +12,7 @@ import { doneBodyOf } from "./done-body.js";
 import { answerWithJobs, parseTake } from "./done-take.js";
 import type { AppEnv } from "./env.js";
 import { ApiError, errorResponse } from "./errors.js";
-import { emptyObject, jsonOf, noContent, waitedJsonOf } from "./fast-response.js";
+import { emptyObject, jsonOf, noContent } from "./fast-response.js";
 import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
 import { handOut } from "./hand-out.js";
 import { isPlainObject, parseJsonBody } from "./json.js";
@@ -43,20 +43,16 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
   const take = async (c: Context<AppEnv>, batch: boolean) => {
     const { endpointId, workerId } = ids(c);
     const max = batch ? parseBatchSize(c.req.query("batch_size"), limits.maxBatchSize) : 1;
-    const info: TakeInfo = {};
     const taken = await platform.take(
       endpointId,
       workerId,
       max,
       limits.takeHoldMs,
       longPollSignal(c, deps.shutdown),
-      info,
     );
     const jobs = await handOut(c, deps, { endpointId, workerId }, taken, max, "job-take");
     if (jobs.length === 0) return noContent();
-    // Jobs that came while the take was held: the queue had run dry (a hint for Gantry's SDK; see docs/api.md).
-    const body = batch ? jobs : jobs[0];
-    return info.waited === true ? waitedJsonOf(body) : jsonOf(body);
+    return jsonOf(batch ? jobs : jobs[0]);
   };
 
   app.get(`${EP}/job-take/:workerId`, ...guard, (c) => take(c, false));

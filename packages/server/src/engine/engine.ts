@@ -26,7 +26,6 @@ import type {
   PingReport,
   Platform,
   SubmitRequest,
-  TakeInfo,
   WorkerDoneBody,
   WorkerJob,
 } from "./platform.js";
@@ -553,7 +552,6 @@ export class Engine implements Platform {
     max: number,
     waitMs: number,
     signal?: AbortSignal,
-    info?: TakeInfo,
   ): Promise<WorkerJob[]> {
     if (!this.hasEndpoint(endpointId) || typeof workerId !== "string" || workerId.length === 0) return [];
     const batch = Number.isInteger(max) && max >= 1 ? Math.min(max, 1000) : 1;
@@ -563,7 +561,7 @@ export class Engine implements Platform {
     // extensions in docs/api.md), so the registry must not forget a worker that waits here.
     this.workers.pollOpened(workerId);
     try {
-      return await this.holdTake(endpointId, workerId, batch, waitMs, signal, info);
+      return await this.holdTake(endpointId, workerId, batch, waitMs, signal);
     } finally {
       this.workers.pollClosed(workerId, this.clock());
     }
@@ -575,7 +573,6 @@ export class Engine implements Platform {
     batch: number,
     waitMs: number,
     signal: AbortSignal | undefined,
-    info: TakeInfo | undefined,
   ): Promise<WorkerJob[]> {
     if (this.workers.recycling(workerId, this.clock())) {
       // It asked to be recycled (stopPod): hold the poll like an empty queue, since an instant empty answer
@@ -606,7 +603,6 @@ export class Engine implements Platform {
       }
       const left = deadline - Date.now();
       if (left <= 0 || signal?.aborted || this.stopped) return [];
-      if (info) info.waited = true;
       await this.waiters.waitChange(key, seen, left, signal);
     }
   }

@@ -77,12 +77,6 @@ export interface PingReport {
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: 400 | 404 | 409 | 429; error: string };
 
-/** What a take reports besides its jobs. */
-export interface TakeInfo {
-  /** Set when the take found the queue empty and held until a job came (or its hold ended). */
-  waited?: boolean;
-}
-
 export interface Platform {
   hasEndpoint(endpointId: string): boolean;
 
@@ -124,7 +118,6 @@ export interface Platform {
     max: number,
     waitMs: number,
     signal?: AbortSignal,
-    info?: TakeInfo,
   ): Promise<WorkerJob[]>;
   /** Give back jobs handed to a take request whose client disconnected (not counted as a retry). */
   putBack(endpointId: string, workerId: string, jobIds: string[]): Promise<void>;

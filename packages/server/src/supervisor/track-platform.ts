@@ -27,11 +27,11 @@ export function trackPlatform<P extends Platform>(
   };
 
   const overrides: Partial<Platform> = {
-    take: async (endpointId, workerId, max, waitMs, signal, info) => {
+    take: async (endpointId, workerId, max, waitMs, signal) => {
       tracker.takeRequested(endpointId, workerId, max);
       tracker.pollOpened(endpointId, workerId);
       try {
-        const jobs = await platform.take(endpointId, workerId, max, waitMs, signal, info);
+        const jobs = await platform.take(endpointId, workerId, max, waitMs, signal);
         if (jobs.length > 0) tracker.taken(endpointId, workerId, jobs);
         return jobs;
       } finally {

@@ -12,8 +12,6 @@ export interface HttpReply {
   text: string;
   /** The `X-Gantry-Version` header: only a Gantry server sends it, so it tells which extensions are safe to use. */
   gantryVersion?: string;
-  /** Gantry's `X-Gantry-Waited: 1` on a job-take answer: its jobs came while the take was held (the queue was dry). */
-  gantryWaited?: boolean;
 }
 
 export interface HttpOptions {
@@ -151,7 +149,6 @@ function exchange(
           };
           const gantry = response.headers["x-gantry-version"];
           if (typeof gantry === "string") reply.gantryVersion = gantry;
-          if (response.headers["x-gantry-waited"] === "1") reply.gantryWaited = true;
           resolve(reply);
         }),
       );

@@ -103,14 +103,6 @@ class ProductionRuntime implements WorkerRuntime {
   #gantry = false;
   /** Slots promised to result posts that asked for jobs: the take loop leaves them alone until those answer. */
   #reservedSlots = 0;
-  /**
-   * The queue ran dry: the last job-take was held before it got jobs (`X-Gantry-Waited`) or got none, or a
-   * result's take came back empty. Results then take nothing: the take loop's own long-poll, sent beside the
-   * result post, is then already waiting when the next job comes (a take sent after the post's empty answer
-   * could arrive after that job's insert and cost a commit of its own). A take that finds jobs at once
-   * (a backlog) turns it off again, and results take the next jobs in their answer.
-   */
-  #queueDry = false;
   /** Slots the take loop's job-take in flight asks for. */
   #takingSlots = 0;
   #stopping = false;
@@ -318,8 +310,6 @@ class ProductionRuntime implements WorkerRuntime {
         });
         if (reply.gantryVersion !== undefined) this.#gantry = true;
         outcome = parseTakeReply(reply);
-        if (outcome.kind === "empty") this.#queueDry = true;
-        else if (outcome.kind === "jobs") this.#queueDry = reply.gantryWaited === true;
       } catch (thrown) {
         if (pollSignal.aborted) break;
         if (thrown instanceof Error && thrown.name === "TimeoutError") {
@@ -491,7 +481,7 @@ class ProductionRuntime implements WorkerRuntime {
    * reserved (the loop leaves them alone) until the post is answered.
    */
   #claimTake(): number {
-    if (!this.#gantry || this.#stopping || this.#takingSlots !== 0 || this.#queueDry) return 0;
+    if (!this.#gantry || this.#stopping || this.#takingSlots !== 0) return 0;
     const take = Math.max(0, this.#freeSlots());
     this.#reservedSlots += take;
     return take;
@@ -545,7 +535,6 @@ class ProductionRuntime implements WorkerRuntime {
     const outcome = reply === undefined ? undefined : parseDoneTakeReply(reply);
     if (outcome?.kind === "jobs") {
       for (const reason of outcome.rejected) this.#log.error(`Failed to get job. ${reason}`);
-      this.#queueDry = outcome.jobs.length === 0;
       if (outcome.jobs.length > 0) this.#accept(outcome.jobs);
     }
     this.#wake?.();
