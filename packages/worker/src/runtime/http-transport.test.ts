@@ -2,12 +2,13 @@
 // real loopback servers.
 import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Loopback, listenLoopback } from "./__tests__/loopback.js";
 import { ProtocolHttp, socketsFor } from "./http.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -15,6 +16,7 @@ const TSX = pathToFileURL(join(REPO_ROOT, "node_modules", "tsx", "dist", "esm", 
 const SDK_ENTRY = pathToFileURL(fileURLToPath(new URL("../index.ts", import.meta.url))).href;
 
 let server: Server;
+let loop: Loopback;
 let url: string;
 let http: ProtocolHttp;
 let connections: number;
@@ -26,7 +28,7 @@ beforeEach(async () => {
   connections = 0;
   sockets = [];
   bodies = [];
-  server = createServer(async (req, res) => {
+  loop = await listenLoopback(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
     sockets.push(req.socket);
@@ -42,17 +44,15 @@ beforeEach(async () => {
     // A body larger than one chunk, so reuse depends on reading it all.
     res.end(JSON.stringify({ path: req.url, length: body.length, pad: "x".repeat(64 * 1024) }));
   });
+  server = loop.server;
   server.on("connection", () => connections++);
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = loop.url;
   http = new ProtocolHttp("key");
 });
 
 afterEach(async () => {
   await http.close();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await loop.close();
 });
 
 /** A port nothing listens on: bound, then released. */

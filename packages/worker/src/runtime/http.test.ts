@@ -1,17 +1,18 @@
-import { getEventListeners, once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { getEventListeners } from "node:events";
+import type { Server } from "node:http";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Loopback, listenLoopback } from "./__tests__/loopback.js";
 import { ProtocolHttp } from "./http.js";
 
-let server: Server;
+let _server: Server;
+let loop: Loopback;
 let url: string;
 let http: ProtocolHttp;
 let seen: { headers: Record<string, unknown>; body: string }[];
 
 beforeEach(async () => {
   seen = [];
-  server = createServer(async (req, res) => {
+  loop = await listenLoopback(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
     seen.push({ headers: req.headers, body });
@@ -19,16 +20,14 @@ beforeEach(async () => {
     res.writeHead(201, { "content-type": "application/json; charset=utf-8" });
     res.end('{"ok":true}');
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  _server = loop.server;
+  url = loop.url;
   http = new ProtocolHttp("raw-key");
 });
 
 afterEach(async () => {
   await http.close();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await loop.close();
 });
 
 describe("ProtocolHttp", () => {

@@ -1,12 +1,12 @@
-import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Logger } from "../logger.js";
+import { type Loopback, listenLoopback } from "./__tests__/loopback.js";
 import { ProtocolHttp } from "./http.js";
 import { type ReadyResult, ResultBatcher } from "./result-batch.js";
 
-let server: Server;
+let _server: Server;
+let loop: Loopback;
 let url: string;
 let http: ProtocolHttp;
 /** Bodies of the job-done-batch requests the platform received. */
@@ -17,23 +17,21 @@ let alone: string[];
 beforeEach(async () => {
   batches = [];
   alone = [];
-  server = createServer(async (req, res) => {
+  loop = await listenLoopback(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
     batches.push(JSON.parse(body));
     res.writeHead(200, { "content-type": "application/json" });
     res.end('{"results":[]}');
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  _server = loop.server;
+  url = loop.url;
   http = new ProtocolHttp("key");
 });
 
 afterEach(async () => {
   await http.close();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await loop.close();
 });
 
 const log = new Logger({ level: "ERROR", write: () => {} }).forJob({ id: "j" });
