@@ -105,6 +105,23 @@ describe("supervision with @gantry/worker processes", () => {
     expect((next.output as { worker: string }).worker).not.toBe(victim);
   });
 
+  it("keeps a worker that stopped its timed-out job, though it pings no more once idle", async () => {
+    stack = await startStack([
+      { id: "calm", worker: { command: sdkWorkerCommand() }, scaling: { workersMax: 1, idleTimeoutS: 60 } },
+    ]);
+    const s = stack;
+    const slow = await s.submit("calm", { sleepMs: 60_000 }, { executionTimeout: 5_000 });
+    const view = await s.waitDone("calm", slow, 30_000);
+    expect(view.status).toBe("TIMED_OUT");
+    const worker = view.workerId!;
+    // Past the overrun grace (3 s) and a job check: the ping after the stop told the supervisor the job is gone.
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(s.supervision.supervisor.retired(worker)).toBeUndefined();
+    const next = await s.waitDone("calm", await s.submit("calm", { echo: "same" }), 30_000);
+    expect(next.status).toBe("COMPLETED");
+    expect((next.output as { worker: string }).worker).toBe(worker);
+  });
+
   it("recycles a refreshWorker worker after each job without counting it as a crash", async () => {
     stack = await startStack([
       {

@@ -77,10 +77,19 @@ describe("pings of an idle worker", () => {
 
     server.addJobs({ id: "S1", input: null });
     await server.waitForCount((r) => r.route === "stop", idleStops + 1);
+    const busyPing = await server.waitFor((r) => r.route === "ping" && r.query.includes("job_id=S1"));
     server.stopJobs("S1");
     await until(() => aborted, "the handler's signal to abort");
     await new Promise((r) => setTimeout(r, 300));
     expect(server.requests.filter((r) => r.route === "done" && r.jobId === "S1")).toEqual([]);
+    // The job was dropped without a result: the next ping still goes, without it, so the platform's supervisor
+    // learns the worker stopped it (it would otherwise kill the worker for running a stopped job); then quiet.
+    const after = await server.waitFor(
+      (r) => r.route === "ping" && r.at > busyPing.at && !r.query.includes("job_id="),
+    );
+    expect(after.query).not.toContain("S1");
+    const skipped = running.runtime.pingsSkipped;
+    await until(() => running.runtime.pingsSkipped > skipped, "skipping to resume");
   });
 
   it("against RunPod (no X-Gantry-Version): pings at every interval while idle", async () => {

@@ -21,7 +21,8 @@ const decoder = new TextDecoder();
 // 1 while the main thread waits idle in a job-take long-poll on Gantry, which counts that poll as a sign of life.
 const idlePolling = new Int32Array(workerData.idlePolling);
 let stopped = false;
-let pinged = false;
+// The job ids the last ping sent (null before the first): the platform's view of what this worker holds.
+let lastSent = null;
 let wake = null;
 
 function quotePlus(value) {
@@ -40,9 +41,8 @@ function currentJobIds() {
   }
 }
 
-function pingUrl() {
+function pingUrl(jobIds) {
   const params = [];
-  const jobIds = currentJobIds();
   // job_id is omitted, not sent empty, when the worker holds no job.
   if (jobIds !== "") params.push("job_id=" + quotePlus(jobIds));
   params.push("runpod_version=" + quotePlus(workerData.version));
@@ -75,17 +75,23 @@ function get(url, headers, timeoutMs) {
   });
 }
 
-async function pingOnce() {
+// Resolves whether the platform accepted the ping.
+async function pingOnce(jobIds) {
   try {
     const status = await get(
-      pingUrl(),
+      pingUrl(jobIds),
       { authorization: workerData.apiKey, "user-agent": workerData.userAgent },
       intervalMs * 2,
     );
-    if (status >= 400) report("warn", "Ping answered HTTP " + status);
-    else parentPort.postMessage({ type: "pinged" });
+    if (status >= 400) {
+      report("warn", "Ping answered HTTP " + status);
+      return false;
+    }
+    parentPort.postMessage({ type: "pinged" });
+    return true;
   } catch (error) {
     report("error", "Ping Request Error: " + (error && error.message ? error.message : String(error)));
+    return false;
   }
 }
 
@@ -103,18 +109,21 @@ parentPort.on("message", (message) => {
   }
 });
 
-// The first ping always goes: it announces the worker and its version.
-function quiet() {
-  return pinged && Atomics.load(idlePolling, 0) === 1 && currentJobIds() === "";
+// Left out only when it would repeat an idle ping: the first one goes (it announces the worker and its version),
+// and so does the first after the worker dropped a job without a result (a stopped job), which tells the
+// platform's supervisor the job is gone.
+function quiet(jobIds) {
+  return lastSent === "" && jobIds === "" && Atomics.load(idlePolling, 0) === 1;
 }
 
 (async () => {
   while (!stopped) {
     const started = Date.now();
-    if (quiet()) parentPort.postMessage({ type: "skipped" });
+    const jobIds = currentJobIds();
+    if (quiet(jobIds)) parentPort.postMessage({ type: "skipped" });
     else {
-      await pingOnce();
-      pinged = true;
+      // A ping the platform did not take leaves its view unknown: the next one goes too.
+      lastSent = (await pingOnce(jobIds)) ? jobIds : null;
     }
     if (stopped) break;
     await sleep(Math.max(0, intervalMs - (Date.now() - started)));
