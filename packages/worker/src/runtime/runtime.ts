@@ -612,6 +612,7 @@ class ProductionRuntime implements WorkerRuntime {
         // Idle on Gantry: there is nothing to stop, and the server keeps a stop for a job taken later until the
         // next poll, which starts as soon as a job is held. Half an idle worker's requests saved.
         await this.#untilHolding(signal);
+        if (signal.aborted) break;
         continue;
       }
       let reply: Awaited<ReturnType<ProtocolHttp["send"]>>;
