@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { type Api, startApi, WORKER_SECRET } from "./__tests__/fixture.js";
-import { gatedTake } from "./__tests__/gated-take.js";
+import { type Api, startApi } from "./__tests__/fixture.js";
 
 let s: Api;
 afterEach(async () => {
@@ -142,31 +141,5 @@ describe("job-done-batch (Gantry extension)", () => {
     const empty = await s.worker(batchUrl("w2", "&take=3"), [{ id: next3, output: 3 }]);
     expect(empty.json).toEqual({ results: [{ id: next3, ok: true }], jobs: [] });
     expect(Date.now() - started).toBeLessThan(5000);
-  });
-
-  test("jobs answered to a connection that closed first go back to the queue", async () => {
-    // The first take is the fixture's job-take; hold the one made for the batch.
-    const gated = gatedTake({ holdCall: 2 });
-    s = await startApi({ limits: { takeHoldMs: 1000 }, platform: gated.install });
-    const id = await s.submit(1);
-    const next = await s.submit(2);
-    await s.take("w1");
-    const ac = new AbortController();
-    const pending = s
-      .call(batchUrl("w1", "&take=1"), {
-        auth: WORKER_SECRET,
-        body: JSON.stringify([{ id, output: 1 }]),
-        signal: ac.signal,
-      })
-      .catch(() => "aborted");
-    await gated.inTake;
-    ac.abort();
-    expect(await pending).toBe("aborted");
-    expect((await s.worker("/v2/ep1/ping/w9")).status).toBe(200);
-    gated.release();
-    expect(await gated.putBackDone).toEqual([next]);
-    expect(await s.status(id)).toMatchObject({ status: "COMPLETED" });
-    expect(await s.store.get(next)).toMatchObject({ status: "IN_QUEUE", retries: 0 });
-    expect((await s.take("w2")).id).toBe(next);
   });
 });

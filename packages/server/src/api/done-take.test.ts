@@ -126,32 +126,43 @@ describe("job-done with take (Gantry extension)", () => {
     expect((await s.worker(doneUrl("w1", id, "&take=8"), { output: 1 })).json.jobs).toHaveLength(1);
   });
 
-  test("jobs answered to a connection that closed first go back to the queue, not as a retry", async () => {
-    // The first take is the fixture's job-take; hold the one made for the result post.
-    const gated = gatedTake({ holdCall: 2 });
-    s = await startApi({ limits: { takeHoldMs: 1000 }, platform: gated.install });
-    const id = await s.submit(1);
-    const next = await s.submit(2);
-    await s.take("w1");
-    const ac = new AbortController();
-    const pending = s
-      .call(doneUrl("w1", id, "&take=1"), {
-        auth: WORKER_SECRET,
-        body: JSON.stringify({ output: 1 }),
-        signal: ac.signal,
-      })
-      .catch(() => "aborted");
-    await gated.inTake;
-    ac.abort();
-    expect(await pending).toBe("aborted");
-    // A whole request on a new connection: the server has handled the aborted connection's close by then.
-    expect((await s.worker("/v2/ep1/ping/w9")).status).toBe(200);
-    gated.release();
-    expect(await gated.putBackDone).toEqual([next]);
-    expect(await s.status(id)).toMatchObject({ status: "COMPLETED" });
-    const back = await s.store.get(next);
-    expect(back).toMatchObject({ status: "IN_QUEUE", retries: 0 });
-    expect(back?.workerId).toBeUndefined();
-    expect((await s.take("w2")).id).toBe(next);
-  });
+  // Both result routes hand their jobs out through `answerWithJobs`.
+  test.each([
+    {
+      route: "job-done",
+      url: (id: string) => doneUrl("w1", id, "&take=1"),
+      body: () => ({ output: 1 }),
+    },
+    {
+      route: "job-done-batch",
+      url: () => "/v2/ep1/job-done-batch/w1?gpu=none&take=1",
+      body: (id: string) => [{ id, output: 1 }],
+    },
+  ])(
+    "$route: jobs answered to a connection that closed first go back to the queue, not as a retry",
+    async ({ url, body }) => {
+      // The first take is the fixture's job-take; hold the one made for the result post.
+      const gated = gatedTake({ holdCall: 2 });
+      s = await startApi({ limits: { takeHoldMs: 1000 }, platform: gated.install });
+      const id = await s.submit(1);
+      const next = await s.submit(2);
+      await s.take("w1");
+      const ac = new AbortController();
+      const pending = s
+        .call(url(id), { auth: WORKER_SECRET, body: JSON.stringify(body(id)), signal: ac.signal })
+        .catch(() => "aborted");
+      await gated.inTake;
+      ac.abort();
+      expect(await pending).toBe("aborted");
+      // A whole request on a new connection: the server has handled the aborted connection's close by then.
+      expect((await s.worker("/v2/ep1/ping/w9")).status).toBe(200);
+      gated.release();
+      expect(await gated.putBackDone).toEqual([next]);
+      expect(await s.status(id)).toMatchObject({ status: "COMPLETED" });
+      const back = await s.store.get(next);
+      expect(back).toMatchObject({ status: "IN_QUEUE", retries: 0 });
+      expect(back?.workerId).toBeUndefined();
+      expect((await s.take("w2")).id).toBe(next);
+    },
+  );
 });

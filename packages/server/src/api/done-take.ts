@@ -7,20 +7,8 @@
 import type { Context } from "hono";
 import type { RouteDeps } from "./deps.js";
 import type { AppEnv } from "./env.js";
-import { ApiError } from "./errors.js";
 import { jsonOf } from "./fast-response.js";
 import { handOut } from "./hand-out.js";
-
-/** `?take=` absent → 0 (plain job-done); otherwise an integer 1…max, anything else refused. */
-export function parseTake(raw: string | undefined, max: number): number {
-  if (raw === undefined) return 0;
-  const trimmed = raw.trim();
-  const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new ApiError(400, `take is invalid; must be an integer between 1 and ${max}`);
-  }
-  return value;
-}
 
 /**
  * Answers an accepted result post that asked for `max` jobs. It never holds: an empty queue answers

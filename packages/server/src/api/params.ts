@@ -25,15 +25,25 @@ export function parseWait(raw: string | undefined, defaultMs: number): number {
   return value;
 }
 
-/** `?batch_size=` of job-take-batch; the worker's queue is bounded by it, so an invalid value is refused. */
-export function parseBatchSize(raw: string | undefined, max: number): number {
-  if (raw === undefined) return 1;
+/** A job count of the worker protocol: an integer 1…max, `absent` when not given; anything else refused. */
+function parseJobCount(name: string, raw: string | undefined, max: number, absent: number): number {
+  if (raw === undefined) return absent;
   const trimmed = raw.trim();
   const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new ApiError(400, `batch_size is invalid; must be an integer between 1 and ${max}`);
+    throw new ApiError(400, `${name} is invalid; must be an integer between 1 and ${max}`);
   }
   return value;
+}
+
+/** `?batch_size=` of job-take-batch; the worker's queue is bounded by it, so an invalid value is refused. */
+export function parseBatchSize(raw: string | undefined, max: number): number {
+  return parseJobCount("batch_size", raw, max, 1);
+}
+
+/** `?take=` of a result post (Gantry's extension): absent → 0, a plain job-done. */
+export function parseTake(raw: string | undefined, max: number): number {
+  return parseJobCount("take", raw, max, 0);
 }
 
 /** `?isStream=` of job-done: the Python SDK sends `true`/`false`; anything else counts as false. */

@@ -9,7 +9,7 @@ import { type AuthOptions, requireWorkerSecret } from "./auth.js";
 import { byteLimit, formatBytes, type RouteDeps } from "./deps.js";
 import { applyDoneBatch, parseDoneBatch } from "./done-batch.js";
 import { doneBodyOf } from "./done-body.js";
-import { answerWithJobs, parseTake } from "./done-take.js";
+import { answerWithJobs } from "./done-take.js";
 import type { AppEnv } from "./env.js";
 import { ApiError, errorResponse } from "./errors.js";
 import { emptyObject, jsonOf, noContent } from "./fast-response.js";
@@ -17,7 +17,7 @@ import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
 import { handOut } from "./hand-out.js";
 import { isPlainObject, parseJsonBody } from "./json.js";
 import { unwrap } from "./outcome.js";
-import { isValidId, parseBatchSize, parseBool } from "./params.js";
+import { isValidId, parseBatchSize, parseBool, parseTake } from "./params.js";
 
 const EP = "/v2/:endpointId";
 

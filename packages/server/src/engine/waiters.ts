@@ -120,9 +120,7 @@ export class Waiters {
    */
   notify(key: string, detail?: unknown): void {
     this.relay?.(key, undefined);
-    this.move(key);
-    for (const s of [...(this.sleepers.get(key) ?? [])]) s.wake(true, detail);
-    this.fire(key);
+    this.wakeAll(key, detail);
   }
 
   /** Moves the stamp and wakes the longest-waiting sleeper only (one new job → one taker). */
@@ -144,8 +142,12 @@ export class Waiters {
       this.fire(key);
       return;
     }
+    this.wakeAll(key);
+  }
+
+  private wakeAll(key: string, detail?: unknown): void {
     this.move(key);
-    for (const s of [...(this.sleepers.get(key) ?? [])]) s.wake(true);
+    for (const s of [...(this.sleepers.get(key) ?? [])]) s.wake(true, detail);
     this.fire(key);
   }
 

@@ -116,7 +116,9 @@ describe("sqlite performance paths (issue #6)", () => {
         .join(" | ");
     };
     expect(plan(PLANNED_SQL.queued)).toMatch(/SEARCH jobs USING INDEX jobs_take \(endpoint_id=\?\)/);
-    expect(plan(PLANNED_SQL.queuedOne)).toMatch(/SEARCH jobs USING INDEX jobs_take \(endpoint_id=\?\)/);
+    expect(plan(PLANNED_SQL.queued.replace("LIMIT ?", "LIMIT 1"))).toMatch(
+      /SEARCH jobs USING INDEX jobs_take \(endpoint_id=\?\)/,
+    );
     expect(plan(PLANNED_SQL.byWorker)).toMatch(/SEARCH jobs USING INDEX jobs_worker \(worker_id=\?\)/);
     expect(plan(PLANNED_SQL.expiredLeases)).toMatch(/SCAN jobs USING INDEX jobs_worker/);
     expect(plan(PLANNED_SQL.overdue)).toMatch(/SCAN jobs USING INDEX jobs_worker/);

@@ -67,13 +67,10 @@ const OUTBOX_KEEP_MS = 60 * 60 * 1000;
  * partial index of IN_PROGRESS rows, since schema migration 5), never a scan of the table.
  */
 export const PLANNED_SQL = {
-  // Skips jobs past their TTL that the sweeper has not deleted yet.
+  // Skips jobs past their TTL that the sweeper has not deleted yet. Prepared per limit (`byLimit`): the usual
+  // job-take asks for one job, and `LIMIT 1` written in costs ≈ 8 µs where a bound `LIMIT ?` cost 25–40 µs.
   queued: `SELECT id FROM jobs WHERE endpoint_id = ? AND status = 'IN_QUEUE' AND expires_at > ?
        ORDER BY low_priority, queue_pos LIMIT ?`,
-  // The usual job-take asks for one job: with the limit written in, SQLite stops at the head of the index,
-  // ~3× cheaper than the same query with a bound `LIMIT ?` (measured: 8 vs 25–40 µs on a 30,000-job queue).
-  queuedOne: `SELECT id FROM jobs WHERE endpoint_id = ? AND status = 'IN_QUEUE' AND expires_at > ?
-       ORDER BY low_priority, queue_pos LIMIT 1`,
   byWorker: "SELECT * FROM jobs WHERE worker_id = ? AND status = 'IN_PROGRESS' ORDER BY started_at",
   loads: `SELECT worker_id, count(*) AS n FROM jobs WHERE endpoint_id = ? AND status = 'IN_PROGRESS'
        GROUP BY worker_id`,
@@ -107,7 +104,6 @@ function prepareStatements(db: Database.Database) {
          @s3Config, @extra, @createdAt, @expiresAt, @retentionMs, @queuePos, @idempotencyKey)`,
     ),
     queued: byLimit(PLANNED_SQL.queued, (sql) => db.prepare<[string, number], { id: string }>(sql)),
-    queuedOne: db.prepare<[string, number], { id: string }>(PLANNED_SQL.queuedOne),
     markTaken: jobRows<[string, number, number, number, string]>(
       db,
       `UPDATE jobs SET status = 'IN_PROGRESS', worker_id = ?, started_at = ?, lease_until = ?,
@@ -429,11 +425,7 @@ export class SqliteJobStore implements JobStore {
     // Every row `queued` selects is IN_QUEUE; `markTaken` re-checks that in its WHERE. The look-up runs before
     // any transaction: most takes of an idle fleet find nothing, and those need no write batch (nor its
     // commit). Nothing runs between it and the writes below (one synchronous call on one connection).
-    const queued = !TAKE_ALLOWED
-      ? []
-      : max === 1
-        ? this.s.queuedOne.all(endpointId, now)
-        : this.s.queued(max).all(endpointId, now);
+    const queued = TAKE_ALLOWED ? this.s.queued(max).all(endpointId, now) : [];
     if (queued.length === 0) return this.read(() => []);
     return this.tx(() => {
       const taken: JobRecord[] = [];
