@@ -6,7 +6,7 @@
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { callJson, pool } from "./http.js";
+import { boundedParallel, callJson, pool } from "./http.js";
 import { latencyPercentiles } from "./stats.js";
 
 const ECHO_CHILD = fileURLToPath(new URL("./echo-child.mjs", import.meta.url));
@@ -49,6 +49,29 @@ export async function measureFloorRtt(count: number): Promise<{ p50: number; p99
       if (i >= 50) samples.push(performance.now() - t);
     }
     return latencyPercentiles(samples);
+  } finally {
+    await client.close();
+    await echo.close();
+  }
+}
+
+/**
+ * Bare HTTP exchanges per second with `inFlight` of them open at once: the ceiling of any design that spends one
+ * HTTP exchange per job. One at a time it bounds a worker at concurrency 1, which must post each result (and
+ * take the next job) before it may hold another; at 32 in flight it bounds the submissions alone.
+ */
+export async function measureFloorRate(count: number, inFlight: number): Promise<number> {
+  const echo = await startEchoServer();
+  const client = pool(echo.url, inFlight);
+  const exchange = async () => {
+    const r = await callJson(client, "POST", "/run", { body: { input: {} } });
+    if (r.status !== 200) throw new Error(`echo answered ${r.status}`);
+  };
+  try {
+    await boundedParallel(Math.min(500, count), inFlight, exchange);
+    const started = performance.now();
+    await boundedParallel(count, inFlight, exchange);
+    return (count / (performance.now() - started)) * 1000;
   } finally {
     await client.close();
     await echo.close();
