@@ -1,5 +1,6 @@
 /** What every route module needs: the platform seam, the effective limits, a logger and the shutdown signal. */
 import type { Logger } from "pino";
+import { DEFAULT_TAKE_HOLD_MS } from "../domain/long-poll.js";
 import type { Platform } from "../engine/platform.js";
 import type { RateLimiter } from "./rate-limit.js";
 
@@ -27,7 +28,7 @@ export const DEFAULT_LIMITS: Readonly<ApiLimits> = {
   runsyncBytes: 20 * MB,
   resultBytes: 20 * MB,
   streamChunkBytes: 1 * MB,
-  takeHoldMs: 55_000,
+  takeHoldMs: DEFAULT_TAKE_HOLD_MS,
   maxBatchSize: 1000,
   sseHeartbeatMs: 15_000,
 };

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { RateLimits } from "../api/rate-limit.js";
 import { type EndpointConfig, EndpointConfigError, resolveEndpoint } from "../domain/endpoint.js";
+import { DEFAULT_TAKE_HOLD_MS } from "../domain/long-poll.js";
 import { formatIssues } from "./issues.js";
 import { type ConfigFile, configFileSchema } from "./schema.js";
 
@@ -47,7 +48,7 @@ export const CONFIG_DEFAULTS = {
   pingIntervalMs: 10_000,
   // Every renewal of an idle worker's two long-polls is a request: 55 s makes them 45 % fewer than 30 s did,
   // stays under the 60 s idle timeout proxies and load balancers default to, and well below the workers' 90 s.
-  takeHoldMs: 55_000,
+  takeHoldMs: DEFAULT_TAKE_HOLD_MS,
   webhook: { attempts: 3, delayMs: 10_000 },
   postgres: { schema: "gantry", poolSize: 10, migrate: true, prepare: true },
 } as const;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { DEFAULT_TAKE_HOLD_MS } from "../domain/long-poll.js";
 import { createEngineForTests, type Harness, type HarnessOptions, T0 } from "../testing/test-harness.js";
 import type { JobEvent } from "./platform.js";
 
@@ -138,6 +139,24 @@ describe("take and putBack", () => {
     expect(await q).toEqual([]);
     expect(await s).toEqual([]);
     expect((await w)?.status).toBe("IN_PROGRESS");
+  });
+
+  it("holds job-take and job-stop for the server's default hold when built without one", async () => {
+    // The engine's own default once differed from the config's (25 against 55 s).
+    await setup({ options: { takeHoldMs: undefined, stopHoldMs: undefined } });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const ended: string[] = [];
+      const take = h.engine.take("ep", "w1", 1, 120_000).then(() => ended.push("take"));
+      const stops = h.engine.waitStops("ep", "w1", 120_000).then(() => ended.push("stop"));
+      await vi.advanceTimersByTimeAsync(DEFAULT_TAKE_HOLD_MS - 1_000);
+      expect(ended).toEqual([]);
+      await vi.advanceTimersByTimeAsync(2_000);
+      await Promise.all([take, stops]);
+      expect(ended.sort()).toEqual(["stop", "take"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("never hands out more than max, FIFO, with every job field passed through", async () => {

@@ -12,6 +12,7 @@ import {
   type JobSummary,
   type JobView,
 } from "../domain/job.js";
+import { DEFAULT_TAKE_HOLD_MS } from "../domain/long-poll.js";
 import { resolvePolicy } from "../domain/policy.js";
 import { isClusterStore, type JobStore, type NewJob } from "../store/store.js";
 import { type EventBus, eventOfKey, keyOfEvent } from "./bus.js";
@@ -40,9 +41,9 @@ import { type WorkerInfo, WorkerRegistry } from "./workers.js";
 export interface EngineOptions {
   /** Suffix of job ids (`<uuid>-<nodeId>`); letters and digits. Default "g1". */
   nodeId?: string;
-  /** Longest hold of a job-take long-poll (below the worker's 90 s bound). Default 25 000. */
+  /** Longest hold of a job-take long-poll (below the worker's 90 s bound). Default `DEFAULT_TAKE_HOLD_MS`. */
   takeHoldMs?: number;
-  /** Longest hold of a job-stop long-poll. Default 25 000. */
+  /** Longest hold of a job-stop long-poll. Default `DEFAULT_TAKE_HOLD_MS`. */
   stopHoldMs?: number;
   /** The workers' `RUNPOD_PING_INTERVAL`. Default 10 000. */
   pingIntervalMs?: number;
@@ -145,8 +146,8 @@ export class Engine implements Platform {
     this.nodeId = o.nodeId ?? "g1";
     if (!NODE_ID_PATTERN.test(this.nodeId))
       throw new Error(`nodeId must be letters and digits, got "${this.nodeId}"`);
-    this.takeHoldMs = o.takeHoldMs ?? 25_000;
-    this.stopHoldMs = o.stopHoldMs ?? 25_000;
+    this.takeHoldMs = o.takeHoldMs ?? DEFAULT_TAKE_HOLD_MS;
+    this.stopHoldMs = o.stopHoldMs ?? DEFAULT_TAKE_HOLD_MS;
     const ping = o.pingIntervalMs ?? 10_000;
     this.leaseMs = o.leaseMs ?? Math.max(3 * ping, 30_000);
     this.workers = new WorkerRegistry({
