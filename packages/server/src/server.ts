@@ -4,13 +4,14 @@
  * answers their last posts, stop accepting, end long-polls, stop the engine, close connections, close the store).
  * It is the only assembly: `gantry serve`, `gantry dev`, `--rp_serve_api` and `gantry demo` all run through it.
  */
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { DestinationStream, Logger } from "pino";
-import { createApp } from "./api/app.js";
+import { createApiHandlers } from "./api/app.js";
 import type { AppEnv } from "./api/env.js";
+import type { FastLane } from "./api/fast-lane.js";
 import { type GantryConfig, type LoadConfigOptions, loadConfig } from "./config/load.js";
 import { createScrubbedLogger, SecretScrubber } from "./config/log-redaction.js";
 import { prepareSecrets } from "./config/secrets.js";
@@ -48,6 +49,11 @@ export interface StartServerOptions {
    * Python SDK's local API does; the prefixed routes keep working. Used by the local development server.
    */
   defaultEndpoint?: string;
+  /**
+   * Serve `/run` and `/runsync` through the fast lane (api/fast-lane.ts); default true. Off, every request goes
+   * through the Hono app (the fast lane's parity tests compare the two).
+   */
+  fastLane?: boolean;
 }
 
 export interface GantryServer {
@@ -194,7 +200,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
 
   const platform: Platform = supervision?.platform ?? engine;
   const shutdown = new AbortController();
-  const app = createApp({
+  const { app, fastLane } = createApiHandlers({
     platform,
     auth: { apiKeys: secrets.apiKeys, workerSecret: secrets.workerSecret, disabled: config.auth.disabled },
     limits: { takeHoldMs: config.takeHoldMs, rateLimits: config.rateLimits },
@@ -224,7 +230,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
   let server: Server;
   let address: AddressInfo;
   try {
-    ({ server, address } = await listen(app, config.host, config.port, defaultEndpoint));
+    ({ server, address } = await listen(
+      app,
+      options.fastLane === false ? undefined : fastLane,
+      config.host,
+      config.port,
+      defaultEndpoint,
+    ));
   } catch (err) {
     await pgCluster?.close();
     await store.close();
@@ -298,24 +310,23 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
 
 function listen(
   app: Hono<AppEnv>,
+  fastLane: FastLane | undefined,
   host: string,
   port: number,
   defaultEndpoint: string | undefined,
 ): Promise<{ server: Server; address: AddressInfo }> {
   return new Promise((resolve, reject) => {
-    const server = serve({
-      fetch: app.fetch,
-      hostname: host,
-      port,
-      // Longer than clients' idle keep-alive so the server is not the side that races a reused socket closed.
-      serverOptions: { keepAlive: true, keepAliveTimeout: 65_000 },
-    }) as Server;
-    // The raw URL is rewritten before Hono sees the request, so both forms reach exactly the same handlers.
-    if (defaultEndpoint !== undefined) {
-      server.prependListener("request", (req) => {
-        if (req.url !== undefined) req.url = addEndpointPrefix(req.url, defaultEndpoint);
-      });
-    }
+    const honoListener = getRequestListener(app.fetch, { hostname: host });
+    // Longer than clients' idle keep-alive so the server is not the side that races a reused socket closed.
+    const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 }, (req, res) => {
+      // The raw URL is rewritten before anything routes the request, so both forms reach exactly the same
+      // handlers; then the fast lane takes what it serves, and Hono the rest.
+      if (defaultEndpoint !== undefined && req.url !== undefined)
+        req.url = addEndpointPrefix(req.url, defaultEndpoint);
+      if (fastLane?.(req, res)) return;
+      void honoListener(req, res);
+    });
+    server.listen(port, host);
     const failed = (err: Error): void => reject(listenError(err, host, port));
     server.once("error", failed);
     server.once("listening", () => {

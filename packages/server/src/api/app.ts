@@ -14,6 +14,7 @@ import { type AuthOptions, requireApiKey } from "./auth.js";
 import { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits, type RouteDeps } from "./deps.js";
 import type { AppEnv } from "./env.js";
 import { ApiError, type ErrorStatus, errorResponse } from "./errors.js";
+import { createFastLane, type FastLane } from "./fast-lane.js";
 import { COMMON_HEADERS, isComplete } from "./fast-response.js";
 import { openApiDocument } from "./openapi.js";
 import { getNormalisedPath } from "./path.js";
@@ -53,7 +54,17 @@ const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "access-control-allow-headers": CORS_HEADERS.join(","),
 });
 
+/** The Hono app and, for a node server, the fast lane in front of it (fast-lane.ts), sharing one set of deps. */
+export interface ApiHandlers {
+  app: Hono<AppEnv>;
+  fastLane: FastLane;
+}
+
 export function createApp(options: CreateAppOptions): Hono<AppEnv> {
+  return createApiHandlers(options).app;
+}
+
+export function createApiHandlers(options: CreateAppOptions): ApiHandlers {
   const logger = options.logger ?? pino({ level: "silent" });
   const { rateLimits, ...limitOverrides } = options.limits ?? {};
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...stripUndefined(limitOverrides) };
@@ -120,7 +131,7 @@ export function createApp(options: CreateAppOptions): Hono<AppEnv> {
     return errorResponse(c, 500, "internal server error");
   });
 
-  return app;
+  return { app, fastLane: createFastLane({ deps, auth: options.auth, ...(metrics ? { metrics } : {}) }) };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,4 +1,5 @@
 /** Middleware shared by the public and worker routes. */
+import type { ServerResponse } from "node:http";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Platform } from "../engine/platform.js";
@@ -74,6 +75,12 @@ export function longPollSignal(c: Context<AppEnv>, shutdown: AbortSignal): Abort
   const outgoing = c.env?.outgoing;
   // Under `app.request` (tests) there is no node response to watch.
   if (!outgoing) return AbortSignal.any([c.req.raw.signal, shutdown]);
+  return responseSignal(outgoing, shutdown);
+}
+
+/** `longPollSignal` for a node response (the fast lane has no Hono context). */
+export function responseSignal(outgoing: ServerResponse, shutdown: AbortSignal): AbortSignal {
+  if (shutdown.aborted) return shutdown;
   // 'close' already came: the client left before the handler ran.
   if (outgoing.destroyed && !outgoing.writableFinished) return AbortSignal.abort(CLIENT_GONE);
   const ac = new AbortController();

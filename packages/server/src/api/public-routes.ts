@@ -10,12 +10,11 @@ import type { AppEnv } from "./env.js";
 import { ApiError, errorResponse } from "./errors.js";
 import { jsonOf } from "./fast-response.js";
 import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
-import { parseJsonBody } from "./json.js";
 import { unwrap } from "./outcome.js";
 import { isValidId, parseListLimit, parseStatusFilter, parseWait } from "./params.js";
 import { rateLimit } from "./rate-limit.js";
-import { parseIdempotencyKey, parseRunRequest } from "./run-request.js";
 import { acceptsEventStream, streamEvents } from "./sse.js";
+import { submitJob } from "./submit.js";
 
 const EP = "/v2/:endpointId";
 
@@ -31,33 +30,17 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
   const epOf = (c: Context<AppEnv>): string => c.req.param("endpointId") as string;
   const notFound = (id: string) => new ApiError(404, `job ${id} not found`);
 
-  const submit = async (c: Context<AppEnv>, sync: boolean) => {
-    const idempotencyKey = parseIdempotencyKey(c.req.header("idempotency-key"));
-    // Validate the query before the body so a bad `wait` never creates a job.
-    const waitMs = sync ? parseWait(c.req.query("wait"), DEFAULT_WAIT_MS.runsync) : 0;
-    const body = parseJsonBody(await c.req.text());
-    const run = parseRunRequest(body);
-    const endpointId = epOf(c);
-    // An explicit `?wait` asks for the result to be kept longer (endpoint-api §2.2: up to 5 min).
-    const retention = sync && c.req.query("wait") !== undefined ? { retentionMs: waitMs } : {};
-    const view = unwrap(
-      await platform.submit({
-        ...run,
-        endpointId,
+  const submit = async (c: Context<AppEnv>, sync: boolean) =>
+    jsonOf(
+      await submitJob(deps, {
+        endpointId: epOf(c),
         sync,
-        ...(idempotencyKey ? { idempotencyKey } : {}),
-        ...retention,
+        idempotencyKey: c.req.header("idempotency-key"),
+        wait: c.req.query("wait"),
+        body: () => c.req.text(),
+        signal: () => longPollSignal(c, deps.shutdown),
       }),
     );
-    if (!sync) return jsonOf(view);
-    const done = await platform.waitForTerminal(
-      endpointId,
-      view.id,
-      waitMs,
-      longPollSignal(c, deps.shutdown),
-    );
-    return jsonOf(done ?? view);
-  };
 
   const tooLarge = (c: Context<AppEnv>, bytes: number) =>
     errorResponse(c, 413, `json is invalid; max size is ${formatBytes(bytes)}`);

@@ -1,0 +1,277 @@
+/**
+ * The fast lane (fast-lane.ts) against the Hono app: the same requests, sent to a server with the lane and to one
+ * without, get the same status, body and headers; and the lane takes exactly the plain submissions.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { request } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GantryServer, startServer } from "../server.js";
+import { createApiHandlers } from "./app.js";
+
+const KEY = "parity-key-0001";
+const SECRET = "parity-worker-0001";
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+interface Call {
+  method?: "POST" | "GET";
+  path: string;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Send the body chunked (no Content-Length). */
+  chunked?: boolean;
+}
+
+async function send(base: string, call: Call): Promise<Reply> {
+  const headers: Record<string, string> = { authorization: `Bearer ${KEY}`, ...call.headers };
+  for (const [k, v] of Object.entries(headers)) if (v === "") delete headers[k];
+  const body =
+    call.body === undefined
+      ? undefined
+      : call.chunked
+        ? (async function* () {
+            yield Buffer.from(call.body as string);
+          })()
+        : call.body;
+  if (body !== undefined && !call.chunked) headers["content-type"] ??= "application/json";
+  const res = await request(`${base}${call.path}`, { method: call.method ?? "POST", headers, body });
+  const text = await res.body.text();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) {
+    // Per-connection and per-moment headers; the length follows the body, compared below.
+    if (["date", "connection", "keep-alive", "content-length"].includes(k)) continue;
+    out[k] = String(v);
+  }
+  return { status: res.statusCode, body: text === "" ? "" : JSON.parse(text), headers: out };
+}
+
+/** Ids and timings differ between two servers; their shape must not. */
+function normalise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalise);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "id" && typeof v === "string") out[k] = "<id>";
+      else if ((k === "delayTime" || k === "executionTime") && typeof v === "number") out[k] = "<ms>";
+      else out[k] = normalise(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+const CONFIG = (dataDir: string) => ({
+  port: 0,
+  dataDir,
+  store: "memory",
+  auth: { apiKeys: [KEY], workerSecret: SECRET },
+  rateLimits: { run: { limit: 40, windowMs: 600_000 } },
+  endpoints: [
+    { id: "ep1", limits: { runBytes: 300 } },
+    { id: "capped", limits: { maxQueue: 1 } },
+    { id: "sync" },
+  ],
+});
+
+describe("fast lane parity with the Hono app", () => {
+  let dir: string;
+  let lane: GantryServer;
+  let hono: GantryServer;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "gantry-fast-lane-"));
+    lane = await startServer({ config: CONFIG(join(dir, "lane")), env: {} });
+    hono = await startServer({ config: CONFIG(join(dir, "hono")), env: {}, fastLane: false });
+  });
+  afterAll(async () => {
+    await lane?.close();
+    await hono?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const both = async (call: Call): Promise<[Reply, Reply]> => [
+    await send(lane.url, call),
+    await send(hono.url, call),
+  ];
+
+  const cases: [string, Call][] = [
+    ["a plain /run", { path: "/v2/ep1/run", body: '{"input":{"a":1}}' }],
+    [
+      "a /run with webhook and policy",
+      {
+        path: "/v2/ep1/run",
+        body: '{"input":1,"webhook":"http://127.0.0.1:9/h","policy":{"executionTimeout":5000,"ttl":60000}}',
+      },
+    ],
+    ["a body with a byte-order mark", { path: "/v2/ep1/run", body: '\uFEFF{"input":2}' }],
+    ["invalid JSON", { path: "/v2/ep1/run", body: '{"input":' }],
+    ["an empty body", { path: "/v2/ep1/run", body: "" }],
+    ["an array body", { path: "/v2/ep1/run", body: "[1]" }],
+    ["no input", { path: "/v2/ep1/run", body: '{"webhook":"http://127.0.0.1:9/h"}' }],
+    ["a bad policy", { path: "/v2/ep1/run", body: '{"input":1,"policy":{"executionTimeout":-5}}' }],
+    ["an unknown field", { path: "/v2/ep1/run", body: '{"input":1,"surprise":true}' }],
+    [
+      "an invalid Idempotency-Key",
+      { path: "/v2/ep1/run", body: '{"input":1}', headers: { "idempotency-key": "x".repeat(201) } },
+    ],
+    ["no key", { path: "/v2/ep1/run", body: '{"input":1}', headers: { authorization: "" } }],
+    ["a wrong key", { path: "/v2/ep1/run", body: '{"input":1}', headers: { authorization: "nope" } }],
+    ["the bare key", { path: "/v2/ep1/run", body: '{"input":1}', headers: { authorization: KEY } }],
+    ["an unknown endpoint", { path: "/v2/nope/run", body: '{"input":1}' }],
+    ["a malformed endpoint id", { path: "/v2/no%20pe/run", body: '{"input":1}' }],
+    ["a body over the endpoint's limit", { path: "/v2/ep1/run", body: `{"input":"${"x".repeat(400)}"}` }],
+    ["a chunked body", { path: "/v2/ep1/run", body: '{"input":3}', chunked: true }],
+    [
+      "a chunked body over the limit",
+      { path: "/v2/ep1/run", body: `{"input":"${"x".repeat(400)}"}`, chunked: true },
+    ],
+    ["a query on /run", { path: "/v2/ep1/run?x=1", body: '{"input":1}' }],
+    ["a doubled slash", { path: "/v2//ep1/run", body: '{"input":1}' }],
+    ["a trailing slash", { path: "/v2/ep1/run/", body: '{"input":1}' }],
+    ["a bad runsync wait", { path: "/v2/ep1/runsync?wait=abc", body: '{"input":1}' }],
+    ["a runsync wait below the minimum", { path: "/v2/ep1/runsync?wait=10", body: '{"input":1}' }],
+    ["a runsync that times out in the queue", { path: "/v2/ep1/runsync?wait=1000", body: '{"input":1}' }],
+    ["a full queue (1)", { path: "/v2/capped/run", body: '{"input":1}' }],
+    ["a full queue (2)", { path: "/v2/capped/run", body: '{"input":1}' }],
+  ];
+
+  it.each(cases)("%s: same answer both ways", async (_name, call) => {
+    const [a, b] = await both(call);
+    expect(normalise(a.body)).toEqual(normalise(b.body));
+    expect(a.status).toBe(b.status);
+    expect(a.headers).toEqual(b.headers);
+  });
+
+  it("an Idempotency-Key repeat returns the first job both ways", async () => {
+    for (const server of [lane, hono]) {
+      const call = { path: "/v2/ep1/run", body: '{"input":1}', headers: { "idempotency-key": "same-1" } };
+      const first = (await send(server.url, call)).body as { id: string };
+      const again = (await send(server.url, call)).body as { id: string };
+      expect(again.id).toBe(first.id);
+    }
+  });
+
+  it("a completed runsync answers the result both ways", async () => {
+    const replies: Reply[] = [];
+    for (const server of [lane, hono]) {
+      const pending = send(server.url, { path: "/v2/sync/runsync", body: '{"input":{"n":7}}' });
+      const auth = { authorization: SECRET };
+      const take = await request(`${server.url}/v2/sync/job-take/w1?gpu=none&job_in_progress=0`, {
+        headers: auth,
+      });
+      const job = (await take.body.json()) as { id: string; input: unknown };
+      expect(job.input).toEqual({ n: 7 });
+      const done = await request(`${server.url}/v2/sync/job-done/w1/${job.id}?gpu=none`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: '{"output":{"ok":true}}',
+      });
+      await done.body.text();
+      replies.push(await pending);
+    }
+    const [a, b] = replies as [Reply, Reply];
+    expect(a.status).toBe(200);
+    expect((a.body as { status: string }).status).toBe("COMPLETED");
+    expect(normalise(a.body)).toEqual(normalise(b.body));
+    expect(a.headers).toEqual(b.headers);
+  });
+
+  it("the rate limit refuses the same request both ways, after the same count", async () => {
+    const refusedAt: number[] = [];
+    for (const server of [lane, hono]) {
+      let n = 0;
+      let last: Reply;
+      do {
+        last = await send(server.url, { path: "/v2/ep1/run", body: '{"input":1}' });
+        n++;
+      } while (last.status === 200 && n < 100);
+      expect(last.status).toBe(429);
+      expect(last.headers["retry-after"]).toMatch(/^\d+$/);
+      refusedAt.push(n);
+    }
+    expect(refusedAt[0]).toBe(refusedAt[1]);
+  });
+
+  it("counts fast-lane requests in the same metric series as the app's", async () => {
+    const metricsOf = async (server: GantryServer) => {
+      const res = await request(`${server.url}/metrics`);
+      const text = await res.body.text();
+      return text
+        .split("\n")
+        .filter((l) => l.startsWith("gantry_http_requests_total") && l.includes("/run"))
+        .sort();
+    };
+    const a = await metricsOf(lane);
+    expect(a.length).toBeGreaterThan(0);
+    expect(a).toEqual(await metricsOf(hono));
+  });
+});
+
+describe("what the fast lane takes", () => {
+  let dir: string;
+  let server: GantryServer;
+  let probe: Server;
+  let base: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "gantry-fast-lane-"));
+    server = await startServer({ config: CONFIG(dir), env: {} });
+    // A second lane over the same platform, in a server that answers 599 for whatever the lane leaves.
+    const { fastLane } = createApiHandlers({
+      platform: server.platform,
+      auth: { apiKeys: [KEY], workerSecret: SECRET },
+      limits: { rateLimits: false, runBytes: 300 },
+    });
+    probe = createServer((req, res) => {
+      if (fastLane(req, res)) return;
+      res.writeHead(599);
+      res.end();
+    });
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
+    base = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    probe.closeAllConnections();
+    await new Promise<void>((r) => probe.close(() => r()));
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const taken: [string, Call, number][] = [
+    ["a plain /run", { path: "/v2/ep1/run", body: '{"input":1}' }, 200],
+    ["a runsync with wait", { path: "/v2/ep1/runsync?wait=1000", body: '{"input":1}' }, 200],
+    ["invalid JSON (answered by the lane)", { path: "/v2/ep1/run", body: "{" }, 400],
+    [
+      "an invalid Idempotency-Key",
+      { path: "/v2/ep1/run", body: "{}", headers: { "idempotency-key": "" } },
+      400,
+    ],
+    ["a full queue", { path: "/v2/capped/run", body: '{"input":1}' }, 200],
+    ["a full queue, again", { path: "/v2/capped/run", body: '{"input":1}' }, 429],
+  ];
+  const left: [string, Call][] = [
+    ["a GET", { method: "GET", path: "/v2/ep1/run" }],
+    ["no key", { path: "/v2/ep1/run", body: "{}", headers: { authorization: "" } }],
+    ["a wrong key", { path: "/v2/ep1/run", body: "{}", headers: { authorization: "nope" } }],
+    ["an unknown endpoint", { path: "/v2/nope/run", body: "{}" }],
+    ["a body over the limit", { path: "/v2/ep1/run", body: "x".repeat(301) }],
+    ["a chunked body", { path: "/v2/ep1/run", body: "{}", chunked: true }],
+    ["another query", { path: "/v2/ep1/runsync?wait=1000&x=1", body: "{}" }],
+    ["a query on /run", { path: "/v2/ep1/run?wait=1000", body: "{}" }],
+    ["a doubled slash", { path: "/v2//ep1/run", body: "{}" }],
+    ["another route", { path: "/v2/ep1/status/abc", body: "{}" }],
+  ];
+
+  it.each(taken)("takes %s", async (_name, call, status) => {
+    expect((await send(base, call)).status).toBe(status);
+  });
+  it.each(left)("leaves %s to the app", async (_name, call) => {
+    expect((await send(base, call)).status).toBe(599);
+  });
+});
