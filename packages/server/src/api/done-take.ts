@@ -4,10 +4,8 @@
  * BullMQ worker's single Redis call does). RunPod's protocol is untouched: without `take` the answer stays `{}`,
  * and our SDK sends `take` only to a server that answered with `X-Gantry-Version`.
  */
-import type { Context } from "hono";
+import type { Delivery } from "./delivery.js";
 import type { RouteDeps } from "./deps.js";
-import type { AppEnv } from "./env.js";
-import { jsonOf } from "./fast-response.js";
 import { handOut } from "./hand-out.js";
 
 /**
@@ -17,16 +15,16 @@ import { handOut } from "./hand-out.js";
  * refused by the engine's take as on job-take.
  */
 export async function answerWithJobs(
-  c: Context<AppEnv>,
+  delivery: Delivery,
   deps: RouteDeps,
   ids: { endpointId: string; workerId: string },
   max: number,
   takeNothing: boolean,
   /** Fields answered beside `jobs` (job-done-batch's `results`). */
   extra: Record<string, unknown> = {},
-): Promise<Response> {
-  if (takeNothing || deps.shutdown.aborted) return jsonOf({ ...extra, jobs: [] });
+): Promise<Record<string, unknown>> {
+  if (takeNothing || deps.shutdown.aborted) return { ...extra, jobs: [] };
   const taken = await deps.platform.take(ids.endpointId, ids.workerId, max, 0);
-  const jobs = await handOut(c, deps, ids, taken, max, "job-done");
-  return jsonOf({ ...extra, jobs });
+  const jobs = await handOut(delivery, deps, ids, taken, max, "job-done");
+  return { ...extra, jobs };
 }

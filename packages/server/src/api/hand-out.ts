@@ -3,14 +3,13 @@
  * what was asked go back at once, and jobs answered to a connection that closes before the answer is written go
  * back to the queue too, instead of waiting for their lease to lapse and then counting as a retry.
  */
-import type { Context } from "hono";
 import type { WorkerJob } from "../engine/platform.js";
+import type { Delivery } from "./delivery.js";
 import type { RouteDeps } from "./deps.js";
-import type { AppEnv } from "./env.js";
 
 /** The jobs to answer; empty when the client has already gone (they are back in the queue then). */
 export async function handOut(
-  c: Context<AppEnv>,
+  delivery: Delivery,
   deps: Pick<RouteDeps, "platform" | "logger">,
   ids: { endpointId: string; workerId: string },
   taken: WorkerJob[],
@@ -41,26 +40,10 @@ export async function handOut(
       logger.error({ err, endpointId, workerId, jobIds }, "putBack failed");
     });
   };
-  // The node response alone tells a drop from a delivered answer (as in `longPollSignal`): 'close' before the
-  // response was fully written means the worker never got its jobs. Watching it costs a listener; the request's
-  // signal would first build an AbortController in the adapter, on the path of every job handed out.
-  const outgoing = c.env?.outgoing;
-  if (outgoing) {
-    if (outgoing.destroyed && !outgoing.writableFinished) {
-      giveBack();
-      return [];
-    }
-    outgoing.once("close", () => {
-      if (!outgoing.writableFinished) giveBack();
-    });
-    return jobs;
-  }
-  // Under `app.request` (tests) there is no node response: the request's signal tells the same.
-  const requestSignal = c.req.raw.signal;
-  if (requestSignal.aborted) {
+  if (delivery.gone()) {
     giveBack();
     return [];
   }
-  requestSignal.addEventListener("abort", giveBack, { once: true });
+  delivery.onLost(giveBack);
   return jobs;
 }

@@ -2,61 +2,71 @@
  * The worker protocol (worker-protocol.md §3), at the paths of §3.1's recommended templates. Workers are
  * unmodified Python `runpod` workers or our SDK: bodies are JSON whatever the Content-Type says, unknown query
  * parameters are ignored, and the job-take/job-stop long-polls hold well below the worker's 90 s bound.
+ * The hot operations live in worker-ops.ts, shared with the fast lane; this file wires them into Hono.
  */
 import type { Context, Hono } from "hono";
-import type { PingReport } from "../engine/platform.js";
 import { type AuthOptions, requireWorkerSecret } from "./auth.js";
+import { type Delivery, responseDelivery, signalDelivery } from "./delivery.js";
 import { byteLimit, formatBytes, type RouteDeps } from "./deps.js";
-import { applyDoneBatch, parseDoneBatch } from "./done-batch.js";
-import { doneBodyOf } from "./done-body.js";
-import { answerWithJobs } from "./done-take.js";
 import type { AppEnv } from "./env.js";
-import { ApiError, errorResponse } from "./errors.js";
-import { emptyObject, jsonOf, noContent } from "./fast-response.js";
+import { errorResponse } from "./errors.js";
+import { jsonOf, noContent } from "./fast-response.js";
 import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
-import { handOut } from "./hand-out.js";
-import { isPlainObject, parseJsonBody } from "./json.js";
-import { unwrap } from "./outcome.js";
-import { isValidId, parseBatchSize, parseBool, parseTake } from "./params.js";
+import { parseBool } from "./params.js";
+import {
+  callIds,
+  ping,
+  postDone,
+  postDoneBatch,
+  postStream,
+  takeJobs,
+  type WorkerAnswer,
+  type WorkerCall,
+} from "./worker-ops.js";
 
 const EP = "/v2/:endpointId";
 
-/** Ping fields are free text from the worker; bound what reaches the engine and its logs. */
-const MAX_PING_FIELD = 1024;
+function deliveryOf(c: Context<AppEnv>): Delivery {
+  const outgoing = c.env?.outgoing;
+  // Under `app.request` (tests) there is no node response: the request's signal tells the same.
+  return outgoing ? responseDelivery(outgoing) : signalDelivery(c.req.raw.signal);
+}
+
+function callOf(c: Context<AppEnv>, shutdown: AbortSignal): WorkerCall {
+  return {
+    endpointId: c.req.param("endpointId") as string,
+    workerId: c.req.param("workerId") ?? "",
+    jobId: c.req.param("jobId"),
+    query: (name) => c.req.query(name),
+    body: () => c.req.text(),
+    signal: () => longPollSignal(c, shutdown),
+    delivery: deliveryOf(c),
+  };
+}
+
+const respond = (answer: WorkerAnswer): Response => ("json" in answer ? jsonOf(answer.json) : noContent());
 
 export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: AuthOptions): void {
   const { platform, limits, logger } = deps;
   const guard = [requireWorkerSecret(auth), requireEndpoint(platform)] as const;
 
   const epOf = (c: Context<AppEnv>): string => c.req.param("endpointId") as string;
-  const ids = (c: Context<AppEnv>) => {
-    const endpointId = c.req.param("endpointId") as string;
-    const workerId = c.req.param("workerId") ?? "";
-    if (!isValidId(workerId)) {
-      throw new ApiError(400, `worker id "${workerId.slice(0, 100)}" is invalid; must match [A-Za-z0-9_-]+`);
-    }
-    const jobId = c.req.param("jobId");
-    if (jobId !== undefined && !isValidId(jobId)) throw new ApiError(404, `job ${jobId} not found`);
-    return { endpointId, workerId, jobId: jobId ?? "" };
-  };
+  const ids = (c: Context<AppEnv>) => callIds(callOf(c, deps.shutdown));
+  const run =
+    (op: (deps: RouteDeps, call: WorkerCall) => Promise<WorkerAnswer>) =>
+    async (c: Context<AppEnv>): Promise<Response> =>
+      respond(await op(deps, callOf(c, deps.shutdown)));
 
-  const take = async (c: Context<AppEnv>, batch: boolean) => {
-    const { endpointId, workerId } = ids(c);
-    const max = batch ? parseBatchSize(c.req.query("batch_size"), limits.maxBatchSize) : 1;
-    const taken = await platform.take(
-      endpointId,
-      workerId,
-      max,
-      limits.takeHoldMs,
-      longPollSignal(c, deps.shutdown),
-    );
-    const jobs = await handOut(c, deps, { endpointId, workerId }, taken, max, "job-take");
-    if (jobs.length === 0) return noContent();
-    return jsonOf(batch ? jobs : jobs[0]);
-  };
-
-  app.get(`${EP}/job-take/:workerId`, ...guard, (c) => take(c, false));
-  app.get(`${EP}/job-take-batch/:workerId`, ...guard, (c) => take(c, true));
+  app.get(
+    `${EP}/job-take/:workerId`,
+    ...guard,
+    run((d, call) => takeJobs(d, call, false)),
+  );
+  app.get(
+    `${EP}/job-take-batch/:workerId`,
+    ...guard,
+    run((d, call) => takeJobs(d, call, true)),
+  );
 
   app.get(`${EP}/job-stop/:workerId`, ...guard, async (c) => {
     const { endpointId, workerId } = ids(c);
@@ -74,11 +84,12 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
         logger.error({ err, endpointId, workerId }, "putBackStops failed");
       });
     };
-    if (c.req.raw.signal.aborted) {
+    const delivery = deliveryOf(c);
+    if (delivery.gone()) {
       giveBack();
       return noContent();
     }
-    c.req.raw.signal.addEventListener("abort", giveBack, { once: true });
+    delivery.onLost(giveBack);
     return jsonOf({ jobsToStop: stops });
   });
 
@@ -104,20 +115,7 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
     `${EP}/job-done/:workerId/:jobId`,
     ...guard,
     limitBody((c) => byteLimit(deps, epOf(c), "resultBytes"), resultTooLarge),
-    async (c) => {
-      const { endpointId, workerId, jobId } = ids(c);
-      // Checked before the result is applied: a post refused for its `take` must not have finished the job.
-      const takeMax = parseTake(c.req.query("take"), limits.maxBatchSize);
-      const body = parseJsonBody(await c.req.text(), { pythonTokens: true });
-      if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
-      const done = doneBodyOf(body);
-      unwrap(
-        await platform.workerDone(endpointId, workerId, jobId, done, parseBool(c.req.query("isStream"))),
-      );
-      if (takeMax === 0) return emptyObject();
-      const takeNothing = done.stopPod === true || done.status === "IN_PROGRESS";
-      return answerWithJobs(c, deps, { endpointId, workerId }, takeMax, takeNothing);
-    },
+    run(postDone),
   );
 
   // A batch is refused whole when over the limit: failing its jobs, as job-done does, would need the body's ids.
@@ -128,15 +126,7 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
     `${EP}/job-done-batch/:workerId`,
     ...guard,
     limitBody((c) => byteLimit(deps, epOf(c), "resultBytes"), batchTooLarge),
-    async (c) => {
-      const { endpointId, workerId } = ids(c);
-      const takeMax = parseTake(c.req.query("take"), limits.maxBatchSize);
-      const items = parseDoneBatch(await c.req.text(), limits.maxBatchSize);
-      const results = await applyDoneBatch(platform, endpointId, workerId, items);
-      if (takeMax === 0) return jsonOf({ results });
-      const takeNothing = items.some((item) => item.done.stopPod === true);
-      return answerWithJobs(c, deps, { endpointId, workerId }, takeMax, takeNothing, { results });
-    },
+    run(postDoneBatch),
   );
 
   const chunkTooLarge = (c: Context<AppEnv>, bytes: number) =>
@@ -146,44 +136,8 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
     `${EP}/job-stream/:workerId/:jobId`,
     ...guard,
     limitBody((c) => byteLimit(deps, epOf(c), "streamChunkBytes"), chunkTooLarge),
-    async (c) => {
-      const { endpointId, workerId, jobId } = ids(c);
-      const body = parseJsonBody(await c.req.text(), { pythonTokens: true });
-      if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
-      if (!Object.hasOwn(body, "output")) throw new ApiError(400, "output: is required");
-      unwrap(await platform.workerStream(endpointId, workerId, jobId, body.output));
-      return emptyObject();
-    },
+    run(postStream),
   );
 
-  app.get(`${EP}/ping/:workerId`, ...guard, async (c) => {
-    const { endpointId, workerId } = ids(c);
-    await platform.ping(endpointId, workerId, pingReport(c));
-    return emptyObject();
-  });
-}
-
-function pingReport(c: Context<AppEnv>): PingReport {
-  const report: PingReport = {};
-  const jobIdParam = c.req.query("job_id");
-  // The Python SDK omits job_id entirely when idle; an explicit empty value also means "holds nothing".
-  if (jobIdParam !== undefined) {
-    report.jobIds = jobIdParam
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
-  }
-  const text = (name: string) => {
-    const v = c.req.query(name);
-    return v === undefined ? undefined : v.slice(0, MAX_PING_FIELD);
-  };
-  const status = text("status");
-  const check = text("check");
-  const reason = text("reason");
-  const version = text("runpod_version");
-  if (status !== undefined) report.status = status;
-  if (check !== undefined) report.check = check;
-  if (reason !== undefined) report.reason = reason;
-  if (version !== undefined) report.version = version;
-  return report;
+  app.get(`${EP}/ping/:workerId`, ...guard, run(ping));
 }

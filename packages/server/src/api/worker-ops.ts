@@ -1,0 +1,133 @@
+/**
+ * The worker protocol's hot operations (job-take, job-take-batch, job-done, job-done-batch, job-stream, ping) once
+ * the request has passed its guards (worker secret, endpoint, body size). One implementation, called by the Hono
+ * routes (worker-routes.ts) and by the fast lane (fast-lane.ts), so the two ways in cannot answer differently.
+ */
+import type { PingReport } from "../engine/platform.js";
+import type { Delivery } from "./delivery.js";
+import type { RouteDeps } from "./deps.js";
+import { applyDoneBatch, parseDoneBatch } from "./done-batch.js";
+import { doneBodyOf } from "./done-body.js";
+import { answerWithJobs } from "./done-take.js";
+import { ApiError } from "./errors.js";
+import { handOut } from "./hand-out.js";
+import { isPlainObject, parseJsonBody } from "./json.js";
+import { unwrap } from "./outcome.js";
+import { isValidId, parseBatchSize, parseBool, parseTake } from "./params.js";
+
+/** A worker's request as the operations see it, whichever way it came in. */
+export interface WorkerCall {
+  endpointId: string;
+  /** As given in the path; checked here. */
+  workerId: string;
+  /** As given in the path (job-done, job-stream); checked here. */
+  jobId?: string | undefined;
+  /** A query parameter, decoded as Hono decodes it (first occurrence). */
+  query(name: string): string | undefined;
+  body(): Promise<string>;
+  /** Ends a long-poll when the client leaves or the server shuts down; built only when the operation holds. */
+  signal(): AbortSignal;
+  delivery: Delivery;
+}
+
+/** A JSON answer (200), or 204 with no body (job-take found nothing). */
+export type WorkerAnswer = { json: unknown } | { noContent: true };
+
+const EMPTY: WorkerAnswer = { json: {} };
+
+/** Ping fields are free text from the worker; bound what reaches the engine and its logs. */
+const MAX_PING_FIELD = 1024;
+
+/** The call's ids: 400 for a worker id that cannot be one, 404 for a job id that cannot exist. */
+export function callIds(call: Pick<WorkerCall, "endpointId" | "workerId" | "jobId">): {
+  endpointId: string;
+  workerId: string;
+  jobId: string;
+} {
+  const { workerId, jobId } = call;
+  if (!isValidId(workerId)) {
+    throw new ApiError(400, `worker id "${workerId.slice(0, 100)}" is invalid; must match [A-Za-z0-9_-]+`);
+  }
+  if (jobId !== undefined && !isValidId(jobId)) throw new ApiError(404, `job ${jobId} not found`);
+  return { endpointId: call.endpointId, workerId, jobId: jobId ?? "" };
+}
+
+export async function takeJobs(deps: RouteDeps, call: WorkerCall, batch: boolean): Promise<WorkerAnswer> {
+  const { endpointId, workerId } = callIds(call);
+  const { platform, limits } = deps;
+  const max = batch ? parseBatchSize(call.query("batch_size"), limits.maxBatchSize) : 1;
+  const taken = await platform.take(endpointId, workerId, max, limits.takeHoldMs, call.signal());
+  const jobs = await handOut(call.delivery, deps, { endpointId, workerId }, taken, max, "job-take");
+  if (jobs.length === 0) return { noContent: true };
+  return { json: batch ? jobs : jobs[0] };
+}
+
+export async function postDone(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {
+  const { endpointId, workerId, jobId } = callIds(call);
+  // Checked before the result is applied: a post refused for its `take` must not have finished the job.
+  const takeMax = parseTake(call.query("take"), deps.limits.maxBatchSize);
+  const body = parseJsonBody(await call.body(), { pythonTokens: true });
+  if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
+  const done = doneBodyOf(body);
+  unwrap(
+    await deps.platform.workerDone(endpointId, workerId, jobId, done, parseBool(call.query("isStream"))),
+  );
+  if (takeMax === 0) return EMPTY;
+  const takeNothing = done.stopPod === true || done.status === "IN_PROGRESS";
+  return { json: await answerWithJobs(call.delivery, deps, { endpointId, workerId }, takeMax, takeNothing) };
+}
+
+export async function postDoneBatch(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {
+  const { endpointId, workerId } = callIds(call);
+  const { platform, limits } = deps;
+  const takeMax = parseTake(call.query("take"), limits.maxBatchSize);
+  const items = parseDoneBatch(await call.body(), limits.maxBatchSize);
+  const results = await applyDoneBatch(platform, endpointId, workerId, items);
+  if (takeMax === 0) return { json: { results } };
+  const takeNothing = items.some((item) => item.done.stopPod === true);
+  return {
+    json: await answerWithJobs(call.delivery, deps, { endpointId, workerId }, takeMax, takeNothing, {
+      results,
+    }),
+  };
+}
+
+export async function postStream(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {
+  const { endpointId, workerId, jobId } = callIds(call);
+  const body = parseJsonBody(await call.body(), { pythonTokens: true });
+  if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
+  if (!Object.hasOwn(body, "output")) throw new ApiError(400, "output: is required");
+  unwrap(await deps.platform.workerStream(endpointId, workerId, jobId, body.output));
+  return EMPTY;
+}
+
+export async function ping(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {
+  const { endpointId, workerId } = callIds(call);
+  await deps.platform.ping(endpointId, workerId, pingReport(call));
+  return EMPTY;
+}
+
+function pingReport(call: WorkerCall): PingReport {
+  const report: PingReport = {};
+  const jobIdParam = call.query("job_id");
+  // The Python SDK omits job_id entirely when idle; an explicit empty value also means "holds nothing".
+  if (jobIdParam !== undefined) {
+    report.jobIds = jobIdParam
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+  }
+  const text = (name: string) => {
+    const v = call.query(name);
+    return v === undefined ? undefined : v.slice(0, MAX_PING_FIELD);
+  };
+  const status = text("status");
+  const check = text("check");
+  const reason = text("reason");
+  const version = text("runpod_version");
+  if (status !== undefined) report.status = status;
+  if (check !== undefined) report.check = check;
+  if (reason !== undefined) report.reason = reason;
+  if (version !== undefined) report.version = version;
+  return report;
+}
