@@ -6,16 +6,15 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { DestinationStream, Logger } from "pino";
 import { createApiHandlers } from "./api/app.js";
 import type { AppEnv } from "./api/env.js";
 import type { FastLane } from "./api/fast-lane.js";
+import { nodeListener } from "./api/node-listener.js";
 import { type GantryConfig, type LoadConfigOptions, loadConfig } from "./config/load.js";
 import { createScrubbedLogger, SecretScrubber } from "./config/log-redaction.js";
 import { prepareSecrets } from "./config/secrets.js";
-import { addEndpointPrefix } from "./dev/prefix.js";
 import type { EndpointConfig } from "./domain/endpoint.js";
 import { Engine, type EngineOptions } from "./engine/engine.js";
 import { startPgCluster } from "./engine/pg-cluster.js";
@@ -316,16 +315,11 @@ function listen(
   defaultEndpoint: string | undefined,
 ): Promise<{ server: Server; address: AddressInfo }> {
   return new Promise((resolve, reject) => {
-    const honoListener = getRequestListener(app.fetch, { hostname: host });
     // Longer than clients' idle keep-alive so the server is not the side that races a reused socket closed.
-    const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 }, (req, res) => {
-      // The raw URL is rewritten before anything routes the request, so both forms reach exactly the same
-      // handlers; then the fast lane takes what it serves, and Hono the rest.
-      if (defaultEndpoint !== undefined && req.url !== undefined)
-        req.url = addEndpointPrefix(req.url, defaultEndpoint);
-      if (fastLane?.(req, res)) return;
-      void honoListener(req, res);
-    });
+    const server = createServer(
+      { keepAlive: true, keepAliveTimeout: 65_000 },
+      nodeListener(app, { fastLane, hostname: host, defaultEndpoint }),
+    );
     server.listen(port, host);
     const failed = (err: Error): void => reject(listenError(err, host, port));
     server.once("error", failed);

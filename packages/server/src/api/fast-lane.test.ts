@@ -54,7 +54,10 @@ async function send(base: string, call: Call): Promise<Reply> {
 }
 
 /** Ids and timings differ between two servers; their shape must not. */
+const JOB_ID = /(sync-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[A-Za-z0-9]+/g;
+
 function normalise(value: unknown): unknown {
+  if (typeof value === "string") return value.replace(JOB_ID, "<id>");
   if (Array.isArray(value)) return value.map(normalise);
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
@@ -74,12 +77,60 @@ const CONFIG = (dataDir: string) => ({
   store: "memory",
   auth: { apiKeys: [KEY], workerSecret: SECRET },
   rateLimits: { run: { limit: 40, windowMs: 600_000 } },
+  takeHoldMs: 1000,
   endpoints: [
     { id: "ep1", limits: { runBytes: 300 } },
     { id: "capped", limits: { maxQueue: 1 } },
     { id: "sync" },
+    { id: "wk", limits: { resultBytes: 200, chunkBytes: 100 } },
   ],
 });
+
+const W = { authorization: SECRET };
+
+/** One worker's session on endpoint `wk`, every reply kept: the same script runs against both servers. */
+async function workerScript(base: string): Promise<Reply[]> {
+  const out: Reply[] = [];
+  const step = async (call: Call) => {
+    const r = await send(base, { ...call, headers: { ...W, ...call.headers } });
+    out.push(r);
+    return r;
+  };
+  const get = (path: string, headers?: Record<string, string>) =>
+    step({ method: "GET", path, ...(headers ? { headers } : {}) });
+  const submit = async () =>
+    ((await send(base, { path: "/v2/wk/run", body: '{"input":{"k":1}}' })).body as { id: string }).id;
+
+  await get("/v2/wk/job-take/w1?gpu=none&job_in_progress=0"); // held, then 204
+  const ids = [await submit(), await submit(), await submit(), await submit()];
+  await get("/v2/wk/job-take/w1?gpu=none&job_in_progress=0");
+  await get("/v2/wk/job-take-batch/w1?batch_size=abc");
+  await get("/v2/wk/job-take-batch/w1?batch_size=1&batch_size=7");
+  await step({ path: `/v2/wk/job-done/w1/${ids[0]}?gpu=none`, body: '{"output":{"ok":1}}' });
+  await step({ path: `/v2/wk/job-done/w1/${ids[0]}?gpu=none`, body: '{"output":{"ok":1}}' });
+  await step({ path: `/v2/wk/job-done/w1/${ids[1]}?take=abc`, body: '{"output":1}' });
+  await step({ path: `/v2/wk/job-done/w2/${ids[1]}`, body: '{"output":1}' });
+  await step({ path: `/v2/wk/job-done/w1/${ids[1]}?take=5&isStream=false`, body: '{"output": NaN}' });
+  await step({ path: `/v2/wk/job-stream/w1/${ids[2]}`, body: '{"output":"chunk"}' });
+  await step({ path: `/v2/wk/job-stream/w1/${ids[2]}`, body: "{}" });
+  await step({ path: `/v2/wk/job-stream/w1/${ids[2]}`, body: "[1]" });
+  await step({ path: `/v2/wk/job-stream/w1/${ids[2]}`, body: `{"output":"${"x".repeat(200)}"}` });
+  await step({ path: `/v2/wk/job-done/w1/${ids[2]}`, body: '{"output":1,"status":5}' });
+  await step({ path: `/v2/wk/job-done/w1/${ids[2]}`, body: '{"output":"progress","status":"IN_PROGRESS"}' });
+  await step({ path: "/v2/wk/job-done-batch/w1?take=1", body: JSON.stringify([{ id: ids[2], output: 2 }]) });
+  await step({ path: "/v2/wk/job-done-batch/w1", body: "[]" });
+  await step({ path: "/v2/wk/job-done-batch/w1", body: '[{"id":"no.pe","output":1}]' });
+  await step({ path: `/v2/wk/job-done/w1/${ids[3]}`, body: `{"output":"${"x".repeat(300)}"}` });
+  await step({ path: `/v2/wk/job-done/w1/${ids[3]}`, body: '{"output":1}', chunked: true });
+  await step({ path: "/v2/wk/job-done/w1/no.pe", body: '{"output":1}' });
+  await get("/v2/wk/ping/w1?job_id=&status=ok&runpod_version=1.7.0");
+  await get("/v2/wk/ping/w%201");
+  await get("/v2/wk/job-take/w1", { authorization: "wrong" });
+  await get("/v2/nope/job-take/w1");
+  await step({ method: "GET", path: "/v2/wk/job-done/w1/abc" });
+  await step({ path: "/v2/wk/job-take/w1", body: "{}" });
+  return out;
+}
 
 describe("fast lane parity with the Hono app", () => {
   let dir: string;
@@ -147,6 +198,23 @@ describe("fast lane parity with the Hono app", () => {
     expect(normalise(a.body)).toEqual(normalise(b.body));
     expect(a.status).toBe(b.status);
     expect(a.headers).toEqual(b.headers);
+  });
+
+  it("a worker's session on the protocol routes gets the same answers both ways", async () => {
+    const a = await workerScript(lane.url);
+    const b = await workerScript(hono.url);
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < a.length; i++) {
+      const [x, y] = [a[i] as Reply, b[i] as Reply];
+      expect({ step: i, status: x.status, body: normalise(x.body) }).toEqual({
+        step: i,
+        status: y.status,
+        body: normalise(y.body),
+      });
+      expect({ step: i, headers: x.headers }).toEqual({ step: i, headers: y.headers });
+    }
+    // The script covered answers of every kind.
+    expect(new Set(a.map((r) => r.status))).toEqual(new Set([200, 204, 400, 401, 404]));
   });
 
   it("an Idempotency-Key repeat returns the first job both ways", async () => {
@@ -226,7 +294,7 @@ describe("what the fast lane takes", () => {
     const { fastLane } = createApiHandlers({
       platform: server.platform,
       auth: { apiKeys: [KEY], workerSecret: SECRET },
-      limits: { rateLimits: false, runBytes: 300 },
+      limits: { rateLimits: false, runBytes: 300, resultBytes: 300, takeHoldMs: 1000 },
     });
     probe = createServer((req, res) => {
       if (fastLane(req, res)) return;
@@ -254,6 +322,20 @@ describe("what the fast lane takes", () => {
     ],
     ["a full queue", { path: "/v2/capped/run", body: '{"input":1}' }, 200],
     ["a full queue, again", { path: "/v2/capped/run", body: '{"input":1}' }, 429],
+    ["a ping", { method: "GET", path: "/v2/ep1/ping/w1?job_id=", headers: W }, 200],
+    ["a job-take that finds nothing", { method: "GET", path: "/v2/sync/job-take/w1", headers: W }, 204],
+    [
+      "a job-take-batch with a bad size",
+      { method: "GET", path: "/v2/ep1/job-take-batch/w1?batch_size=0", headers: W },
+      400,
+    ],
+    [
+      "a job-done of an unknown job",
+      { path: "/v2/ep1/job-done/w1/abc", body: '{"output":1}', headers: W },
+      404,
+    ],
+    ["a job-done-batch of nothing", { path: "/v2/ep1/job-done-batch/w1", body: "[]", headers: W }, 400],
+    ["a job-stream without output", { path: "/v2/ep1/job-stream/w1/abc", body: "{}", headers: W }, 400],
   ];
   const left: [string, Call][] = [
     ["a GET", { method: "GET", path: "/v2/ep1/run" }],
@@ -266,6 +348,18 @@ describe("what the fast lane takes", () => {
     ["a query on /run", { path: "/v2/ep1/run?wait=1000", body: "{}" }],
     ["a doubled slash", { path: "/v2//ep1/run", body: "{}" }],
     ["another route", { path: "/v2/ep1/status/abc", body: "{}" }],
+    ["a worker route with the API key", { method: "GET", path: "/v2/ep1/ping/w1" }],
+    [
+      "a worker route with a wrong secret",
+      { method: "GET", path: "/v2/ep1/ping/w1", headers: { authorization: "x" } },
+    ],
+    ["a worker id of the wrong shape", { method: "GET", path: "/v2/ep1/ping/w%201", headers: W }],
+    ["a job-stop poll", { method: "GET", path: "/v2/ep1/job-stop/w1", headers: W }],
+    ["a GET of job-done", { method: "GET", path: "/v2/ep1/job-done/w1/abc", headers: W }],
+    ["a job-take with a body", { path: "/v2/ep1/job-take/w1", body: "{}", headers: W }],
+    ["a chunked result", { path: "/v2/ep1/job-done/w1/abc", body: "{}", chunked: true, headers: W }],
+    ["a result over the limit", { path: "/v2/ep1/job-done/w1/abc", body: "x".repeat(301), headers: W }],
+    ["a worker route of an unknown endpoint", { method: "GET", path: "/v2/nope/ping/w1", headers: W }],
   ];
 
   it.each(taken)("takes %s", async (_name, call, status) => {

@@ -1,31 +1,48 @@
 /**
- * The fast lane: `/run` and `/runsync` answered straight from node's request and response, in front of the
- * Hono app. Per request the Hono path builds a web `Request` over the node request, runs the middleware chain
- * (metrics, CORS, key, endpoint, rate limit, body size: one async frame each) and converts a `Response` back;
- * that was ≈ 40 % of the server's CPU per `/run` (≈ 45 of ≈ 115 µs, issue #6). Submissions are the one route
- * every job passes through, so they get the lane; everything else stays on Hono.
+ * The fast lane: the routes every job passes through, answered straight from node's request and response in
+ * front of the Hono app: `/run`, `/runsync`, and the worker's job-take, job-take-batch, job-done,
+ * job-done-batch, job-stream and ping. Per request the Hono path builds a web `Request` over the node request,
+ * runs the middleware chain (metrics, CORS, key, endpoint, rate limit, body size: one async frame each) and
+ * converts a `Response` back; that was ≈ 40 % of the server's CPU per `/run` (≈ 45 of ≈ 115 µs, issue #6).
+ * Everything else stays on Hono.
  *
  * The lane takes a request only when it is the plain case, decided from the request line and headers before a
- * byte of the body is read: the canonical path, a valid key, a served endpoint, a declared length within the
- * endpoint's limit, no query other than a runsync's `wait=<digits>`, and a free rate-limit token. Anything else
- * falls through to Hono untouched, which answers it (401, 404, 413, 429, chunked bodies, odd paths) as it always
- * did. Past the guards both ways run `submitJob` (submit.ts), and errors get the body and headers the app's
- * error handler gives; `fast-lane.test.ts` sends the same requests both ways and compares the answers.
+ * byte of the body is read: the canonical path with ids of the valid shape, the right key or worker secret, a
+ * served endpoint, a declared length within the endpoint's limit (or no body on a GET), the queries each route
+ * reads, and for submissions a free rate-limit token. Anything else falls through to Hono untouched, which
+ * answers it (401, 404, 413, 429, chunked bodies, odd paths, a result over the limit that fails its job) as it
+ * always did. Past the guards both ways run the same operations (submit.ts, worker-ops.ts), and errors get the
+ * body and headers the app's error handler gives; `fast-lane.test.ts` sends the same requests both ways and
+ * compares the answers.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { getQueryParam } from "hono/utils/url";
 import type { GantryMetrics } from "../metrics/metrics.js";
 import { type AuthOptions, createKeyMatcher, extractKey } from "./auth.js";
-import { byteLimit, type RouteDeps } from "./deps.js";
+import { responseDelivery } from "./delivery.js";
+import { type ByteLimitName, byteLimit, type RouteDeps } from "./deps.js";
 import { ApiError } from "./errors.js";
 import { COMMON_HEADERS } from "./fast-response.js";
 import { responseSignal } from "./guards.js";
 import { isValidId } from "./params.js";
 import { submitJob } from "./submit.js";
+import {
+  ping,
+  postDone,
+  postDoneBatch,
+  postStream,
+  takeJobs,
+  type WorkerAnswer,
+  type WorkerCall,
+} from "./worker-ops.js";
 
 /** Answers the request and returns true, or returns false without touching it (Hono answers it then). */
 export type FastLane = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 const SUBMIT_PATH = /^\/v2\/([^/]+)\/(run|runsync)$/;
+/** `/v2/{endpoint}/{route}/{worker}[/{job}]` with ids of the valid shape (anything else is Hono's to refuse). */
+const WORKER_PATH =
+  /^\/v2\/([A-Za-z0-9_-]{1,200})\/(job-take|job-take-batch|ping|job-done-batch|job-done|job-stream)\/([A-Za-z0-9_-]{1,200})(?:\/([A-Za-z0-9_-]{1,200}))?$/;
 const WAIT_ONLY = /^wait=(\d+)$/;
 const DIGITS = /^\d+$/;
 const ROUTE = { run: "/v2/:endpointId/run", runsync: "/v2/:endpointId/runsync" } as const;
@@ -39,6 +56,56 @@ const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 const headerText = (v: string | string[] | undefined): string | undefined =>
   Array.isArray(v) ? v.join(", ") : v;
 
+type WorkerOp = (deps: RouteDeps, call: WorkerCall) => Promise<WorkerAnswer>;
+
+interface WorkerRoute {
+  method: "GET" | "POST";
+  /** Whether the path ends in a job id. */
+  job: boolean;
+  /** The body's limit (POST routes). */
+  limit?: ByteLimitName;
+  op: WorkerOp;
+  /** The route's label in the HTTP metrics, as Hono's router names it. */
+  route: string;
+}
+
+const WORKER_ROUTES: Readonly<Record<string, WorkerRoute>> = {
+  "job-take": {
+    method: "GET",
+    job: false,
+    op: (d, call) => takeJobs(d, call, false),
+    route: "/v2/:endpointId/job-take/:workerId",
+  },
+  "job-take-batch": {
+    method: "GET",
+    job: false,
+    op: (d, call) => takeJobs(d, call, true),
+    route: "/v2/:endpointId/job-take-batch/:workerId",
+  },
+  ping: { method: "GET", job: false, op: ping, route: "/v2/:endpointId/ping/:workerId" },
+  "job-done": {
+    method: "POST",
+    job: true,
+    limit: "resultBytes",
+    op: postDone,
+    route: "/v2/:endpointId/job-done/:workerId/:jobId",
+  },
+  "job-done-batch": {
+    method: "POST",
+    job: false,
+    limit: "resultBytes",
+    op: postDoneBatch,
+    route: "/v2/:endpointId/job-done-batch/:workerId",
+  },
+  "job-stream": {
+    method: "POST",
+    job: true,
+    limit: "streamChunkBytes",
+    op: postStream,
+    route: "/v2/:endpointId/job-stream/:workerId/:jobId",
+  },
+};
+
 export interface FastLaneOptions {
   deps: RouteDeps;
   auth: AuthOptions;
@@ -46,11 +113,50 @@ export interface FastLaneOptions {
 }
 
 export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLane {
-  const matches = createKeyMatcher(auth.apiKeys);
-  return (req, res) => {
+  const keyMatches = createKeyMatcher(auth.apiKeys);
+  const secretMatches = createKeyMatcher([auth.workerSecret]);
+  const send = (res: ServerResponse, method: string, route: string, reply: Reply): void => {
+    metrics?.observeHttp(method, route, reply.status);
+    write(res, reply);
+  };
+
+  const worker = (req: IncomingMessage, res: ServerResponse, url: string, q: number): boolean => {
+    const m = WORKER_PATH.exec(q === -1 ? url : url.slice(0, q));
+    if (!m) return false;
+    const r = WORKER_ROUTES[m[2] as string] as WorkerRoute;
+    const jobId = m[4];
+    if (req.method !== r.method || r.job !== (jobId !== undefined)) return false;
+    const endpointId = m[1] as string;
+    if (!deps.platform.hasEndpoint(endpointId)) return false;
+    const headers = req.headers;
+    if (!auth.disabled && !secretMatches(extractKey(headerText(headers.authorization)))) return false;
+    const declared = headers["content-length"];
+    if (r.limit) {
+      if (headers["transfer-encoding"] !== undefined || declared === undefined || !DIGITS.test(declared))
+        return false;
+      if (Number(declared) > byteLimit(deps, endpointId, r.limit)) return false;
+    } else if (headers["transfer-encoding"] !== undefined || (declared !== undefined && declared !== "0")) {
+      return false; // a GET with a body is not the plain case
+    }
+    // Hono's own decoding of the query (first occurrence), read from the same URL.
+    const full = q === -1 ? undefined : `http://lane${url}`;
+    const call: WorkerCall = {
+      endpointId,
+      workerId: m[3] as string,
+      jobId,
+      query: (name) => (full === undefined ? undefined : (getQueryParam(full, name) as string | undefined)),
+      body: () => readBody(req),
+      signal: () => responseSignal(res, deps.shutdown),
+      delivery: responseDelivery(res),
+    };
+    void replyOf(deps, req, () => r.op(deps, call)).then(
+      (reply) => reply && send(res, r.method, r.route, reply),
+    );
+    return true;
+  };
+
+  const submission = (req: IncomingMessage, res: ServerResponse, url: string, q: number): boolean => {
     if (req.method !== "POST") return false;
-    const url = req.url ?? "";
-    const q = url.indexOf("?");
     const m = SUBMIT_PATH.exec(q === -1 ? url : url.slice(0, q));
     if (!m) return false;
     const endpointId = m[1] as string;
@@ -67,7 +173,7 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
     let apiKey = "anonymous";
     if (!auth.disabled) {
       const key = extractKey(headerText(headers.authorization));
-      if (key === undefined || !matches(key)) return false;
+      if (key === undefined || !keyMatches(key)) return false;
       apiKey = key;
     }
     const declared = headers["content-length"];
@@ -76,64 +182,68 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
     if (Number(declared) > byteLimit(deps, endpointId, sync ? "runsyncBytes" : "runBytes")) return false;
     // Last, as it takes a token; a refusal takes none, so Hono's own check refuses the same request.
     if (deps.limiter.take(kind, `${apiKey}\u0000${endpointId}`) !== 0) return false;
-    void answer(deps, req, res, {
-      endpointId,
-      sync,
-      wait,
-      route: ROUTE[kind],
-      idempotencyKey: headerText(headers["idempotency-key"]),
-      metrics,
-    });
-    return true;
-  };
-}
-
-async function answer(
-  deps: RouteDeps,
-  req: IncomingMessage,
-  res: ServerResponse,
-  o: {
-    endpointId: string;
-    sync: boolean;
-    wait: string | undefined;
-    route: string;
-    idempotencyKey: string | undefined;
-    metrics: GantryMetrics | undefined;
-  },
-): Promise<void> {
-  let status = 200;
-  let text: string;
-  let extra: Record<string, string> | undefined;
-  try {
-    text = JSON.stringify(
-      await submitJob(deps, {
-        endpointId: o.endpointId,
-        sync: o.sync,
-        idempotencyKey: o.idempotencyKey,
-        wait: o.wait,
+    const submit = async (): Promise<WorkerAnswer> => ({
+      json: await submitJob(deps, {
+        endpointId,
+        sync,
+        idempotencyKey: headerText(headers["idempotency-key"]),
+        wait,
         body: () => readBody(req),
         signal: () => responseSignal(res, deps.shutdown),
       }),
-    );
+    });
+    void replyOf(deps, req, submit).then((reply) => reply && send(res, "POST", ROUTE[kind], reply));
+    return true;
+  };
+
+  return (req, res) => {
+    const url = req.url ?? "";
+    if (!url.startsWith("/v2/")) return false;
+    const q = url.indexOf("?");
+    return worker(req, res, url, q) || submission(req, res, url, q);
+  };
+}
+
+interface Reply {
+  status: number;
+  /** JSON text; undefined for 204. */
+  text: string | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+/** Runs the operation and turns its answer or its error into what the app would have answered. */
+async function replyOf(
+  deps: RouteDeps,
+  req: IncomingMessage,
+  op: () => Promise<WorkerAnswer>,
+): Promise<Reply | undefined> {
+  try {
+    const answer = await op();
+    return "json" in answer
+      ? { status: 200, text: JSON.stringify(answer.json) }
+      : { status: 204, text: undefined };
   } catch (err) {
-    if (err === CLIENT_LEFT) return;
+    if (err === CLIENT_LEFT) return undefined;
     if (err instanceof ApiError) {
-      status = err.status;
-      text = JSON.stringify({ error: err.message });
-      extra = err.headers;
-    } else {
-      deps.logger.error({ err, method: "POST", path: req.url }, "unhandled error in request");
-      status = 500;
-      text = JSON.stringify({ error: "internal server error" });
+      return { status: err.status, text: JSON.stringify({ error: err.message }), headers: err.headers };
     }
+    deps.logger.error({ err, method: req.method, path: req.url }, "unhandled error in request");
+    return { status: 500, text: JSON.stringify({ error: "internal server error" }) };
   }
-  o.metrics?.observeHttp("POST", o.route, status);
+}
+
+function write(res: ServerResponse, reply: Reply): void {
   if (res.destroyed) return;
+  if (reply.text === undefined) {
+    res.writeHead(reply.status, COMMON_HEADERS);
+    res.end();
+    return;
+  }
   const headers: Record<string, string | number> = { ...JSON_HEADERS };
-  if (extra) for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
-  headers["content-length"] = Buffer.byteLength(text);
-  res.writeHead(status, headers);
-  res.end(text);
+  if (reply.headers) for (const [k, v] of Object.entries(reply.headers)) headers[k.toLowerCase()] = v;
+  headers["content-length"] = Buffer.byteLength(reply.text);
+  res.writeHead(reply.status, headers);
+  res.end(reply.text);
 }
 
 const CLIENT_LEFT = new Error("client connection closed while sending the body");

@@ -1,6 +1,6 @@
 /**
- * The real thing for route tests: an `Engine` over an in-memory SQLite store behind `createApp`, served on
- * loopback, with a small undici-based caller and helpers that drive jobs through the worker routes.
+ * The real thing for route tests: an `Engine` over an in-memory SQLite store behind the app and its fast lane,
+ * served on loopback as a server serves them, with a small undici-based caller and helpers that drive jobs through the worker routes.
  * The sweeper is not started; tests run a sweep at a chosen time with `sweepAt` (e.g. far past a TTL).
  */
 
@@ -11,7 +11,7 @@ import { type EndpointConfigInput, resolveEndpoint } from "../../domain/endpoint
 import { Engine, type EngineOptions } from "../../engine/engine.js";
 import type { Platform } from "../../engine/platform.js";
 import { openSqliteStore } from "../../store/sqlite.js";
-import { type CreateAppOptions, createApp } from "../app.js";
+import { type CreateAppOptions, createApiHandlers } from "../app.js";
 import { listen } from "./serve.js";
 
 export const API_KEY = "test-api-key";
@@ -41,10 +41,18 @@ export interface StartOptions extends Partial<Omit<CreateAppOptions, "platform">
   engine?: EngineOptions;
   /** Lets a test put a fault in front of the real engine (e.g. a method that throws). */
   platform?: (engine: Engine) => Platform;
+  /** `false` serves every request through the Hono app alone; default: the fast lane in front, as a server does. */
+  fastLane?: boolean;
 }
 
 export async function startApi(options: StartOptions = {}) {
-  const { endpoints: endpointInputs, engine: engineOptions, platform: wrap, ...appOptions } = options;
+  const {
+    endpoints: endpointInputs,
+    engine: engineOptions,
+    platform: wrap,
+    fastLane: fastLaneOption,
+    ...appOptions
+  } = options;
   const store = await openSqliteStore({ path: ":memory:" });
   const endpoints = new Map(
     (endpointInputs ?? [{ id: "ep1" }]).map((e) => {
@@ -58,13 +66,14 @@ export async function startApi(options: StartOptions = {}) {
     endpoints,
     options: { takeHoldMs: 85_000, stopHoldMs: 85_000, ...engineOptions },
   });
-  const app = createApp({
+  const { app, fastLane } = createApiHandlers({
     platform: wrap ? wrap(engine) : engine,
     auth: { apiKeys: [API_KEY], workerSecret: WORKER_SECRET },
     logger: pino({ level: "silent" }),
     ...appOptions,
   });
-  const served = await listen(app);
+  // As a server serves: the fast lane first, then the app (`fastLane: false` sends everything to the app).
+  const served = await listen(app, fastLaneOption === false ? undefined : fastLane);
 
   const call = async (path: string, opts: CallOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
