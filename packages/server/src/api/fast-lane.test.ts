@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GantryServer, startServer } from "../server.js";
@@ -34,13 +35,7 @@ async function send(base: string, call: Call): Promise<Reply> {
   const headers: Record<string, string> = { authorization: `Bearer ${KEY}`, ...call.headers };
   for (const [k, v] of Object.entries(headers)) if (v === "") delete headers[k];
   const body =
-    call.body === undefined
-      ? undefined
-      : call.chunked
-        ? (async function* () {
-            yield Buffer.from(call.body as string);
-          })()
-        : call.body;
+    call.body === undefined ? undefined : call.chunked ? Readable.from([Buffer.from(call.body)]) : call.body;
   if (body !== undefined && !call.chunked) headers["content-type"] ??= "application/json";
   const res = await request(`${base}${call.path}`, { method: call.method ?? "POST", headers, body });
   const text = await res.body.text();
