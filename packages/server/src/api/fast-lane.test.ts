@@ -77,6 +77,7 @@ const CONFIG = (dataDir: string) => ({
     { id: "ep1", limits: { runBytes: 300 } },
     { id: "capped", limits: { maxQueue: 1 } },
     { id: "sync" },
+    { id: "st" },
     { id: "wk", limits: { resultBytes: 200, chunkBytes: 100 } },
   ],
 });
@@ -184,6 +185,15 @@ describe("fast lane parity with the Hono app", () => {
     ["a bad runsync wait", { path: "/v2/ep1/runsync?wait=abc", body: '{"input":1}' }],
     ["a runsync wait below the minimum", { path: "/v2/ep1/runsync?wait=10", body: '{"input":1}' }],
     ["a runsync that times out in the queue", { path: "/v2/ep1/runsync?wait=1000", body: '{"input":1}' }],
+    ["the status of an unknown job", { method: "GET", path: "/v2/ep1/status/abc" }],
+    ["the status of an unknown job, by POST", { path: "/v2/ep1/status/abc" }],
+    ["a status with a query", { method: "GET", path: "/v2/ep1/status/abc?x=1" }],
+    ["a status of an id of the wrong shape", { method: "GET", path: "/v2/ep1/status/a.b" }],
+    [
+      "a status with a wrong key",
+      { method: "GET", path: "/v2/ep1/status/abc", headers: { authorization: "no" } },
+    ],
+    ["a status of an unknown endpoint", { method: "GET", path: "/v2/nope/status/abc" }],
     ["a full queue (1)", { path: "/v2/capped/run", body: '{"input":1}' }],
     ["a full queue (2)", { path: "/v2/capped/run", body: '{"input":1}' }],
   ];
@@ -210,6 +220,20 @@ describe("fast lane parity with the Hono app", () => {
     }
     // The script covered answers of every kind.
     expect(new Set(a.map((r) => r.status))).toEqual(new Set([200, 204, 400, 401, 404]));
+  });
+
+  it("the status of a queued job is the same both ways", async () => {
+    const [a, b] = await Promise.all(
+      [lane, hono].map(async (server) => {
+        const { id } = (await send(server.url, { path: "/v2/st/run", body: '{"input":1}' })).body as {
+          id: string;
+        };
+        return send(server.url, { method: "GET", path: `/v2/st/status/${id}` });
+      }),
+    );
+    expect((a as Reply).status).toBe(200);
+    expect(normalise((a as Reply).body)).toEqual(normalise((b as Reply).body));
+    expect((a as Reply).headers).toEqual((b as Reply).headers);
   });
 
   it("an Idempotency-Key repeat returns the first job both ways", async () => {
@@ -317,6 +341,8 @@ describe("what the fast lane takes", () => {
     ],
     ["a full queue", { path: "/v2/capped/run", body: '{"input":1}' }, 200],
     ["a full queue, again", { path: "/v2/capped/run", body: '{"input":1}' }, 429],
+    ["a status", { method: "GET", path: "/v2/ep1/status/abc" }, 404],
+    ["a status by POST without a body", { path: "/v2/ep1/status/abc" }, 404],
     ["a ping", { method: "GET", path: "/v2/ep1/ping/w1?job_id=", headers: W }, 200],
     ["a job-take that finds nothing", { method: "GET", path: "/v2/sync/job-take/w1", headers: W }, 204],
     [
@@ -343,6 +369,8 @@ describe("what the fast lane takes", () => {
     ["a query on /run", { path: "/v2/ep1/run?wait=1000", body: "{}" }],
     ["a doubled slash", { path: "/v2//ep1/run", body: "{}" }],
     ["another route", { path: "/v2/ep1/status/abc", body: "{}" }],
+    ["a status with a body", { path: "/v2/ep1/status/abc", body: "{}" }],
+    ["a status with a query", { method: "GET", path: "/v2/ep1/status/abc?x=1" }],
     ["a worker route with the API key", { method: "GET", path: "/v2/ep1/ping/w1" }],
     [
       "a worker route with a wrong secret",

@@ -1,6 +1,7 @@
 /**
  * The fast lane: the routes every job passes through, answered straight from node's request and response in
- * front of the Hono app: `/run`, `/runsync`, and the worker's job-take, job-take-batch, job-done,
+ * front of the Hono app: `/run`, `/runsync`, `/status` (which RunPod's clients poll for every job), and the
+ * worker's job-take, job-take-batch, job-done,
  * job-done-batch, job-stream and ping. Per request the Hono path builds a web `Request` over the node request,
  * runs the middleware chain (metrics, CORS, key, endpoint, rate limit, body size: one async frame each) and
  * converts a `Response` back; that was ≈ 40 % of the server's CPU per `/run` (≈ 45 of ≈ 115 µs, issue #6).
@@ -25,6 +26,7 @@ import { ApiError } from "./errors.js";
 import { COMMON_HEADERS } from "./fast-response.js";
 import { responseSignal } from "./guards.js";
 import { isValidId } from "./params.js";
+import { jobStatus } from "./status.js";
 import { submitJob } from "./submit.js";
 import {
   ping,
@@ -45,13 +47,24 @@ const WORKER_PATH =
   /^\/v2\/([A-Za-z0-9_-]{1,200})\/(job-take|job-take-batch|ping|job-done-batch|job-done|job-stream)\/([A-Za-z0-9_-]{1,200})(?:\/([A-Za-z0-9_-]{1,200}))?$/;
 const WAIT_ONLY = /^wait=(\d+)$/;
 const DIGITS = /^\d+$/;
-const ROUTE = { run: "/v2/:endpointId/run", runsync: "/v2/:endpointId/runsync" } as const;
+const STATUS_PATH = /^\/v2\/([A-Za-z0-9_-]{1,200})\/status\/([A-Za-z0-9_-]{1,200})$/;
+const ROUTE = {
+  run: "/v2/:endpointId/run",
+  runsync: "/v2/:endpointId/runsync",
+  status: "/v2/:endpointId/status/:jobId",
+} as const;
 
 /** Headers of a JSON answer, as the app's hot routes send them (fast-response.ts). */
 const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   ...COMMON_HEADERS,
   "content-type": "application/json",
 });
+
+/** No body announced: no length (or zero) and no chunking. */
+const noBody = (req: IncomingMessage): boolean => {
+  const declared = req.headers["content-length"];
+  return req.headers["transfer-encoding"] === undefined && (declared === undefined || declared === "0");
+};
 
 const headerText = (v: string | string[] | undefined): string | undefined =>
   Array.isArray(v) ? v.join(", ") : v;
@@ -135,7 +148,7 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
       if (headers["transfer-encoding"] !== undefined || declared === undefined || !DIGITS.test(declared))
         return false;
       if (Number(declared) > byteLimit(deps, endpointId, r.limit)) return false;
-    } else if (headers["transfer-encoding"] !== undefined || (declared !== undefined && declared !== "0")) {
+    } else if (!noBody(req)) {
       return false; // a GET with a body is not the plain case
     }
     // Hono's own decoding of the query (first occurrence), read from the same URL.
@@ -155,6 +168,17 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
     return true;
   };
 
+  /** The API key when the request may pass the public routes' guards, else undefined (Hono answers it). */
+  const publicKey = (req: IncomingMessage, endpointId: string): string | undefined => {
+    if (!isValidId(endpointId) || !deps.platform.hasEndpoint(endpointId)) return undefined;
+    if (auth.disabled) return "anonymous";
+    const key = extractKey(headerText(req.headers.authorization));
+    return key !== undefined && keyMatches(key) ? key : undefined;
+  };
+  /** Takes a rate-limit token; last among the guards. A refusal takes none, so Hono's own check refuses too. */
+  const allowed = (group: "run" | "runsync" | "status", apiKey: string, endpointId: string): boolean =>
+    deps.limiter.take(group, `${apiKey}\u0000${endpointId}`) === 0;
+
   const submission = (req: IncomingMessage, res: ServerResponse, url: string, q: number): boolean => {
     if (req.method !== "POST") return false;
     const m = SUBMIT_PATH.exec(q === -1 ? url : url.slice(0, q));
@@ -168,20 +192,14 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
       if (!w) return false;
       wait = w[1];
     }
-    if (!isValidId(endpointId) || !deps.platform.hasEndpoint(endpointId)) return false;
+    const apiKey = publicKey(req, endpointId);
+    if (apiKey === undefined) return false;
     const headers = req.headers;
-    let apiKey = "anonymous";
-    if (!auth.disabled) {
-      const key = extractKey(headerText(headers.authorization));
-      if (key === undefined || !keyMatches(key)) return false;
-      apiKey = key;
-    }
     const declared = headers["content-length"];
     if (headers["transfer-encoding"] !== undefined || declared === undefined || !DIGITS.test(declared))
       return false;
     if (Number(declared) > byteLimit(deps, endpointId, sync ? "runsyncBytes" : "runBytes")) return false;
-    // Last, as it takes a token; a refusal takes none, so Hono's own check refuses the same request.
-    if (deps.limiter.take(kind, `${apiKey}\u0000${endpointId}`) !== 0) return false;
+    if (!allowed(kind, apiKey, endpointId)) return false;
     const submit = async (): Promise<WorkerAnswer> => ({
       json: await submitJob(deps, {
         endpointId,
@@ -196,11 +214,26 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
     return true;
   };
 
+  const status = (req: IncomingMessage, res: ServerResponse, url: string, q: number): boolean => {
+    const method = req.method;
+    if ((method !== "GET" && method !== "POST") || q !== -1) return false;
+    const m = STATUS_PATH.exec(url);
+    if (!m || !noBody(req)) return false;
+    const endpointId = m[1] as string;
+    const apiKey = publicKey(req, endpointId);
+    if (apiKey === undefined || !allowed("status", apiKey, endpointId)) return false;
+    const answer = async (): Promise<WorkerAnswer> => ({
+      json: await jobStatus(deps, endpointId, m[2] as string),
+    });
+    void replyOf(deps, req, answer).then((reply) => reply && send(res, method, ROUTE.status, reply));
+    return true;
+  };
+
   return (req, res) => {
     const url = req.url ?? "";
     if (!url.startsWith("/v2/")) return false;
     const q = url.indexOf("?");
-    return worker(req, res, url, q) || submission(req, res, url, q);
+    return worker(req, res, url, q) || submission(req, res, url, q) || status(req, res, url, q);
   };
 }
 

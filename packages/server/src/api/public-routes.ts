@@ -14,6 +14,7 @@ import { unwrap } from "./outcome.js";
 import { isValidId, parseListLimit, parseStatusFilter, parseWait } from "./params.js";
 import { rateLimit } from "./rate-limit.js";
 import { acceptsEventStream, streamEvents } from "./sse.js";
+import { jobStatus } from "./status.js";
 import { submitJob } from "./submit.js";
 
 const EP = "/v2/:endpointId";
@@ -65,12 +66,7 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
     `${EP}/status/:jobId`,
     ...guard,
     rateLimit(limiter, "status", "status"),
-    async (c) => {
-      const id = jobIdOf(c);
-      const view = await platform.status(epOf(c), id);
-      if (!view) throw notFound(id);
-      return jsonOf(view);
-    },
+    async (c) => jsonOf(await jobStatus(deps, epOf(c), c.req.param("jobId") ?? "")),
   );
 
   app.on(
