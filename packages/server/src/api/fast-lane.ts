@@ -1,20 +1,19 @@
 /**
  * The fast lane: the routes every job passes through, answered straight from node's request and response in
  * front of the Hono app: `/run`, `/runsync`, `/status` (which RunPod's clients poll for every job), and the
- * worker's job-take, job-take-batch, job-done,
- * job-done-batch, job-stream and ping. Per request the Hono path builds a web `Request` over the node request,
- * runs the middleware chain (metrics, CORS, key, endpoint, rate limit, body size: one async frame each) and
- * converts a `Response` back; that was ≈ 40 % of the server's CPU per `/run` (≈ 45 of ≈ 115 µs, issue #6).
- * Everything else stays on Hono.
+ * worker's job-take, job-take-batch, job-done, job-done-batch, job-stream and ping. Per request the Hono path
+ * builds a web `Request` over the node request, runs the middleware chain (metrics, CORS, key, endpoint, rate
+ * limit, body size: one async frame each) and converts a `Response` back; that was ≈ 40 % of the server's CPU
+ * per `/run` (≈ 45 of ≈ 115 µs, issue #6). Everything else stays on Hono.
  *
  * The lane takes a request only when it is the plain case, decided from the request line and headers before a
  * byte of the body is read: the canonical path with ids of the valid shape, the right key or worker secret, a
  * served endpoint, a declared length within the endpoint's limit (or no body on a GET), the queries each route
- * reads, and for submissions a free rate-limit token. Anything else falls through to Hono untouched, which
+ * reads, and for the public routes a free rate-limit token. Anything else falls through to Hono untouched, which
  * answers it (401, 404, 413, 429, chunked bodies, odd paths, a result over the limit that fails its job) as it
- * always did. Past the guards both ways run the same operations (submit.ts, worker-ops.ts), and errors get the
- * body and headers the app's error handler gives; `fast-lane.test.ts` sends the same requests both ways and
- * compares the answers.
+ * always did. Past the guards both ways run the same operations (submit.ts, status.ts, worker-ops.ts), and
+ * errors get the body and headers the app's error handler gives; `fast-lane.test.ts` sends the same requests
+ * both ways and compares the answers.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getQueryParam } from "hono/utils/url";
