@@ -31,7 +31,9 @@ export interface BullPeer {
   prefix: string;
   name: string;
   /** Starts the no-op worker process; resolves once it is connected. */
-  startWorker(concurrency: number): Promise<{ stop(): Promise<void> }>;
+  startWorker(concurrency: number): Promise<{ pid: number | undefined; stop(): Promise<void> }>;
+  /** Redis's own CPU time so far (user + system of the server, µs), from `INFO cpu`. */
+  redisCpuMicros(): Promise<number>;
   /** For add-to-completed waits (`job.waitUntilFinished`). */
   events(): Promise<QueueEvents>;
   completed(): Promise<number>;
@@ -68,6 +70,7 @@ export async function openBullPeer(): Promise<BullPeer> {
         child.once("exit", (code) => reject(new Error(`bullmq worker exited (${code}) before it was ready`)));
       });
       return {
+        pid: child.pid,
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) {
             child.kill("SIGTERM");
@@ -86,6 +89,14 @@ export async function openBullPeer(): Promise<BullPeer> {
       return queueEvents;
     },
     completed: () => queue.getCompletedCount(),
+    async redisCpuMicros() {
+      // BullMQ types its client narrowly; it is an ioredis connection, whose `call` sends any command.
+      const client = (await queue.client) as unknown as { call(...args: string[]): Promise<unknown> };
+      const info = String(await client.call("INFO", "cpu"));
+      const field = (name: string) =>
+        Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? Number.NaN);
+      return (field("used_cpu_user") + field("used_cpu_sys")) * 1e6;
+    },
     async close() {
       for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill("SIGKILL");
       await queueEvents?.close();

@@ -2,10 +2,10 @@
  * Probe (not a scenario): drains a pre-filled queue with one real @gantry/worker process and reports the
  * server and worker CPU per job: `node --import tsx bench/src/probe-drain.ts <concurrency> <jobs> [--profile DIR]`.
  */
-import { readFileSync } from "node:fs";
 import { API_KEY, ENDPOINT, startGantryServer } from "./gantry-server.js";
 import { startNoopWorker } from "./gantry-worker.js";
 import { callJson, pool } from "./http.js";
+import { processCpuMicros } from "./proc-cpu.js";
 
 const conc = Number(process.argv[2] ?? 16);
 const n = Number(process.argv[3] ?? 5000);
@@ -25,9 +25,8 @@ const worker = startNoopWorker(server.publicUrl, conc);
 while ((await completed()) < n) await new Promise((r) => setTimeout(r, 50));
 const ms = performance.now() - t0;
 const cpu = (await server.usage()).cpuMicros - c0;
-// The worker's utime + stime (clock ticks of 10 ms, fields 14 and 15 of /proc/<pid>/stat), boot included.
-const stat = readFileSync(`/proc/${worker.child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-const workerCpu = (Number(stat[11]) + Number(stat[12])) * 10_000;
+// Its boot included: the worker started with the measured window.
+const workerCpu = processCpuMicros(worker.child.pid) ?? Number.NaN;
 console.log(
   `drain c=${conc}: ${((n / ms) * 1000).toFixed(0)} jobs/s, server CPU ${(cpu / n).toFixed(0)} µs/job, ` +
     `worker CPU ${(workerCpu / n).toFixed(0)} µs/job (its start-up included; Linux only)`,

@@ -24,6 +24,7 @@ import {
 } from "../gantry-server.js";
 import { startNoopWorker } from "../gantry-worker.js";
 import { boundedParallel, callJson, pool } from "../http.js";
+import { processCpuMicros } from "../proc-cpu.js";
 import { inRounds, type ResultRow, ratios, type Scenario, type ScenarioContext } from "../scenario.js";
 import { summarize } from "../stats.js";
 
@@ -47,6 +48,10 @@ interface GantryRound {
   rate: number;
   /** Server process CPU (user + system) per measured job, ms; includes the 100 ms /health polls. */
   cpuMsPerJob: number;
+  /** The worker process's CPU per measured job, ms (NaN off Linux). */
+  workerMsPerJob: number;
+  /** This process's CPU per measured job, ms: the load generator (submissions and the completion polls). */
+  loadMsPerJob: number;
   /** Growth of PostgreSQL's counters per measured job (PostgreSQL store only). */
   perJob?: PostgresActivity;
 }
@@ -61,6 +66,8 @@ async function gantryRound(
   let before: PostgresActivity | undefined;
   let rate = Number.NaN;
   let cpuMsPerJob = Number.NaN;
+  let workerMsPerJob = Number.NaN;
+  let loadMsPerJob = Number.NaN;
   const server = await startGantryServer(options);
   const client = pool(server.url, IN_FLIGHT + 4);
   const worker = startNoopWorker(server.publicUrl, concurrency);
@@ -79,10 +86,15 @@ async function gantryRound(
     await waitUntil("the warm-up jobs", async () => (await completed()) >= WARM_JOBS, 60_000);
     before = await probe?.();
     const cpuBefore = (await server.usage()).cpuMicros;
+    const workerBefore = processCpuMicros(worker.child.pid) ?? Number.NaN;
+    const loadBefore = process.cpuUsage();
     const started = performance.now();
     await boundedParallel(jobs, IN_FLIGHT, submit);
     await waitUntil(`${jobs} jobs`, async () => (await completed()) >= WARM_JOBS + jobs, 30 * 60_000);
     rate = (jobs / (performance.now() - started)) * 1000;
+    const load = process.cpuUsage(loadBefore);
+    loadMsPerJob = (load.user + load.system) / 1000 / jobs;
+    workerMsPerJob = ((processCpuMicros(worker.child.pid) ?? Number.NaN) - workerBefore) / 1000 / jobs;
     cpuMsPerJob = ((await server.usage()).cpuMicros - cpuBefore) / 1000 / jobs;
   } finally {
     await worker.stop();
@@ -91,16 +103,26 @@ async function gantryRound(
   }
   // Read only after close: a backend reports its counters when its session ends, so all of them are in now.
   const after = await probe?.();
-  if (!before || !after) return { rate, cpuMsPerJob };
+  if (!before || !after) return { rate, cpuMsPerJob, workerMsPerJob, loadMsPerJob };
   const per = (k: keyof PostgresActivity) => (after[k] - before[k]) / jobs;
   return {
     rate,
     cpuMsPerJob,
+    workerMsPerJob,
+    loadMsPerJob,
     perJob: { commits: per("commits"), walSyncs: per("walSyncs"), walBytes: per("walBytes") },
   };
 }
 
-async function bullRound(jobs: number, concurrency: number): Promise<number> {
+interface BullRound {
+  rate: number;
+  /** CPU per measured job, ms, of the worker process, of Redis and of this process (the load generator). */
+  workerMsPerJob: number;
+  redisMsPerJob: number;
+  loadMsPerJob: number;
+}
+
+async function bullRound(jobs: number, concurrency: number): Promise<BullRound> {
   const peer: BullPeer = await openBullPeer();
   try {
     const worker = await peer.startWorker(concurrency);
@@ -110,10 +132,20 @@ async function bullRound(jobs: number, concurrency: number): Promise<number> {
       };
       await boundedParallel(WARM_JOBS, 8, add);
       await waitUntil("the warm-up jobs", async () => (await peer.completed()) >= WARM_JOBS, 60_000);
+      const workerBefore = processCpuMicros(worker.pid) ?? Number.NaN;
+      const redisBefore = await peer.redisCpuMicros();
+      const loadBefore = process.cpuUsage();
       const started = performance.now();
       await boundedParallel(jobs, IN_FLIGHT, add);
       await waitUntil(`${jobs} jobs`, async () => (await peer.completed()) >= WARM_JOBS + jobs, 30 * 60_000);
-      return (jobs / (performance.now() - started)) * 1000;
+      const rate = (jobs / (performance.now() - started)) * 1000;
+      const load = process.cpuUsage(loadBefore);
+      return {
+        rate,
+        workerMsPerJob: ((processCpuMicros(worker.pid) ?? Number.NaN) - workerBefore) / 1000 / jobs,
+        redisMsPerJob: ((await peer.redisCpuMicros()) - redisBefore) / 1000 / jobs,
+        loadMsPerJob: (load.user + load.system) / 1000 / jobs,
+      };
     } finally {
       await worker.stop();
     }
@@ -137,7 +169,8 @@ export const throughput: Scenario = {
         const g = main.rate;
         const ref = onPostgres ? await gantryRound({ store: SQLITE_STORE }, n, concurrency) : undefined;
         const s = ref?.rate ?? Number.NaN;
-        const b = ctx.peer ? await bullRound(n, concurrency) : Number.NaN;
+        const bull = ctx.peer ? await bullRound(n, concurrency) : undefined;
+        const b = bull?.rate ?? Number.NaN;
         // At concurrency 1 the worker's result post (which takes the next job) is one exchange per job, one at a
         // time; at 16 the submissions are one exchange per job, 32 at a time. Measured in the same round.
         const c = await measureFloorRate(Math.min(n, CEILING_EXCHANGES), concurrency === 1 ? 1 : IN_FLIGHT);
@@ -151,6 +184,9 @@ export const throughput: Scenario = {
           c,
           perJob: main.perJob,
           cpu: main.cpuMsPerJob,
+          worker: main.workerMsPerJob,
+          load: main.loadMsPerJob,
+          bull,
           refCpu: ref?.cpuMsPerJob ?? Number.NaN,
         };
       });
@@ -189,6 +225,34 @@ export const throughput: Scenario = {
       });
       const cpu = results.map((r) => r.cpu);
       const refCpu = results.map((r) => r.refCpu);
+      // Every process's CPU per job, each system beside its peer, where the worker's CPU can be read (Linux).
+      const total = results.map((r) => r.cpu + r.worker + r.load);
+      if (total.every(Number.isFinite)) {
+        const bullTotal = results.map((r) =>
+          r.bull ? r.bull.workerMsPerJob + r.bull.redisMsPerJob + r.bull.loadMsPerJob : Number.NaN,
+        );
+        const med = (xs: number[]) => summarize(xs).median.toFixed(3);
+        const parts = `Gantry: server ${med(cpu)} + worker ${med(results.map((r) => r.worker))} + load generator ${med(results.map((r) => r.load))} ms`;
+        const bullParts = ctx.peer
+          ? `; BullMQ: worker ${med(results.map((r) => r.bull?.workerMsPerJob ?? Number.NaN))} + Redis ${med(results.map((r) => r.bull?.redisMsPerJob ?? Number.NaN))} + load generator ${med(results.map((r) => r.bull?.loadMsPerJob ?? Number.NaN))} ms`
+          : "";
+        rows.push({
+          scenario: "1 throughput",
+          metric: `CPU per job, all processes, concurrency ${concurrency}${onPostgres ? ", PostgreSQL" : ""}`,
+          unit: "ms",
+          gantry: summarize(total),
+          ...(ctx.peer
+            ? {
+                reference: "BullMQ",
+                referenceValue: summarize(bullTotal),
+                ratio: summarize(ratios(total, bullTotal)),
+              }
+            : {}),
+          better: "lower",
+          target: "reported",
+          note: `${parts}${bullParts}`,
+        });
+      }
       rows.push({
         scenario: "1 throughput",
         metric: `server CPU per job, concurrency ${concurrency}${onPostgres ? ", PostgreSQL" : ""}`,
