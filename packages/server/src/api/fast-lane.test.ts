@@ -311,7 +311,15 @@ describe("what the fast lane takes", () => {
     server = await startServer({ config: CONFIG(dir), env: {} });
     // A second lane over the same platform, in a server that answers 599 for whatever the lane leaves.
     const { fastLane } = createApiHandlers({
-      platform: server.platform,
+      // `status` of job "boom" answers what JSON cannot hold: an operation failing past its guards.
+      platform: new Proxy(server.platform, {
+        get(target, key) {
+          if (key === "status")
+            return async (ep: string, id: string) => (id === "boom" ? { big: 1n } : target.status(ep, id));
+          const value = Reflect.get(target, key);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      }),
       auth: { apiKeys: [KEY], workerSecret: SECRET },
       limits: { rateLimits: false, runBytes: 300, resultBytes: 300, takeHoldMs: 1000 },
     });
@@ -388,6 +396,13 @@ describe("what the fast lane takes", () => {
   it.each(taken)("takes %s", async (_name, call, status) => {
     expect((await send(base, call)).status).toBe(status);
   });
+  it("answers an operation that fails unexpectedly with the app's 500, and keeps serving", async () => {
+    const r = await send(base, { method: "GET", path: "/v2/ep1/status/boom" });
+    expect(r.status).toBe(500);
+    expect(r.body).toEqual({ error: "internal server error" });
+    expect((await send(base, { path: "/v2/ep1/run", body: '{"input":1}' })).status).toBe(200);
+  });
+
   it.each(left)("leaves %s to the app", async (_name, call) => {
     expect((await send(base, call)).status).toBe(599);
   });

@@ -127,9 +127,24 @@ export interface FastLaneOptions {
 export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLane {
   const keyMatches = createKeyMatcher(auth.apiKeys);
   const secretMatches = createKeyMatcher([auth.workerSecret]);
-  const send = (res: ServerResponse, method: string, route: string, reply: Reply): void => {
-    metrics?.observeHttp(method, route, reply.status);
-    write(res, reply);
+  /** Runs the operation and writes its answer; nothing it throws may escape as an unhandled rejection. */
+  const serve = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    route: string,
+    op: () => Promise<WorkerAnswer>,
+  ): void => {
+    replyOf(deps, req, op)
+      .then((reply) => {
+        if (!reply) return;
+        metrics?.observeHttp(method, route, reply.status);
+        write(res, reply);
+      })
+      .catch((err: unknown) => {
+        deps.logger.error({ err, method, path: req.url }, "fast lane: writing the answer failed");
+        res.destroy();
+      });
   };
 
   const worker = (req: IncomingMessage, res: ServerResponse, url: string, q: number): boolean => {
@@ -161,9 +176,7 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
       signal: () => responseSignal(res, deps.shutdown),
       delivery: responseDelivery(res),
     };
-    void replyOf(deps, req, () => r.op(deps, call)).then(
-      (reply) => reply && send(res, r.method, r.route, reply),
-    );
+    serve(req, res, r.method, r.route, () => r.op(deps, call));
     return true;
   };
 
@@ -209,7 +222,7 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
         signal: () => responseSignal(res, deps.shutdown),
       }),
     });
-    void replyOf(deps, req, submit).then((reply) => reply && send(res, "POST", ROUTE[kind], reply));
+    serve(req, res, "POST", ROUTE[kind], submit);
     return true;
   };
 
@@ -224,7 +237,7 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
     const answer = async (): Promise<WorkerAnswer> => ({
       json: await jobStatus(deps, endpointId, m[2] as string),
     });
-    void replyOf(deps, req, answer).then((reply) => reply && send(res, method, ROUTE.status, reply));
+    serve(req, res, method, ROUTE.status, answer);
     return true;
   };
 
