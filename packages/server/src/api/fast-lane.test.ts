@@ -125,6 +125,11 @@ async function workerScript(base: string): Promise<Reply[]> {
   await get("/v2/nope/job-take/w1");
   await step({ method: "GET", path: "/v2/wk/job-done/w1/abc" });
   await step({ path: "/v2/wk/job-take/w1", body: "{}" });
+  await get("/v2/wk/job-stop/w9?gpu=none"); // held, then 204
+  const stopped = await submit();
+  await get("/v2/wk/job-take/w9?gpu=none&job_in_progress=0");
+  await send(base, { path: `/v2/wk/cancel/${stopped}` });
+  await get("/v2/wk/job-stop/w9?gpu=none");
   return out;
 }
 
@@ -218,6 +223,8 @@ describe("fast lane parity with the Hono app", () => {
       });
       expect({ step: i, headers: x.headers }).toEqual({ step: i, headers: y.headers });
     }
+    // The cancelled job's stop reached its worker.
+    expect(normalise(a.at(-1)?.body)).toEqual({ jobsToStop: ["<id>"] });
     // The script covered answers of every kind.
     expect(new Set(a.map((r) => r.status))).toEqual(new Set([200, 204, 400, 401, 404]));
   });
@@ -352,6 +359,7 @@ describe("what the fast lane takes", () => {
     ["a status", { method: "GET", path: "/v2/ep1/status/abc" }, 404],
     ["a status by POST without a body", { path: "/v2/ep1/status/abc" }, 404],
     ["a ping", { method: "GET", path: "/v2/ep1/ping/w1?job_id=", headers: W }, 200],
+    ["a job-stop poll that finds nothing", { method: "GET", path: "/v2/ep1/job-stop/w1", headers: W }, 204],
     ["a job-take that finds nothing", { method: "GET", path: "/v2/sync/job-take/w1", headers: W }, 204],
     [
       "a job-take-batch with a bad size",
@@ -385,7 +393,6 @@ describe("what the fast lane takes", () => {
       { method: "GET", path: "/v2/ep1/ping/w1", headers: { authorization: "x" } },
     ],
     ["a worker id of the wrong shape", { method: "GET", path: "/v2/ep1/ping/w%201", headers: W }],
-    ["a job-stop poll", { method: "GET", path: "/v2/ep1/job-stop/w1", headers: W }],
     ["a GET of job-done", { method: "GET", path: "/v2/ep1/job-done/w1/abc", headers: W }],
     ["a job-take with a body", { path: "/v2/ep1/job-take/w1", body: "{}", headers: W }],
     ["a chunked result", { path: "/v2/ep1/job-done/w1/abc", body: "{}", chunked: true, headers: W }],

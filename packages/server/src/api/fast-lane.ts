@@ -1,10 +1,10 @@
 /**
  * The fast lane: the routes every job passes through, answered straight from node's request and response in
  * front of the Hono app: `/run`, `/runsync`, `/status` (which RunPod's clients poll for every job), and the
- * worker's job-take, job-take-batch, job-done, job-done-batch, job-stream and ping. Per request the Hono path
- * builds a web `Request` over the node request, runs the middleware chain (metrics, CORS, key, endpoint, rate
- * limit, body size: one async frame each) and converts a `Response` back; that was ≈ 40 % of the server's CPU
- * per `/run` (≈ 45 of ≈ 115 µs, issue #6). Everything else stays on Hono.
+ * worker protocol (job-take, job-take-batch, job-stop, job-done, job-done-batch, job-stream, ping). Per request
+ * the Hono path builds a web `Request` over the node request, runs the middleware chain (metrics, CORS, key,
+ * endpoint, rate limit, body size: one async frame each) and converts a `Response` back; that was ≈ 40 % of the
+ * server's CPU per `/run` (≈ 45 of ≈ 115 µs, issue #6). Everything else stays on Hono.
  *
  * The lane takes a request only when it is the plain case, decided from the request line and headers before a
  * byte of the body is read: the canonical path with ids of the valid shape, the right key or worker secret, a
@@ -29,6 +29,7 @@ import { jobStatus } from "./status.js";
 import { submitJob } from "./submit.js";
 import {
   ping,
+  pollStops,
   postDone,
   postDoneBatch,
   postStream,
@@ -43,7 +44,7 @@ export type FastLane = (req: IncomingMessage, res: ServerResponse) => boolean;
 const SUBMIT_PATH = /^\/v2\/([^/]+)\/(run|runsync)$/;
 /** `/v2/{endpoint}/{route}/{worker}[/{job}]` with ids of the valid shape (anything else is Hono's to refuse). */
 const WORKER_PATH =
-  /^\/v2\/([A-Za-z0-9_-]{1,200})\/(job-take|job-take-batch|ping|job-done-batch|job-done|job-stream)\/([A-Za-z0-9_-]{1,200})(?:\/([A-Za-z0-9_-]{1,200}))?$/;
+  /^\/v2\/([A-Za-z0-9_-]{1,200})\/(job-take|job-take-batch|job-stop|ping|job-done-batch|job-done|job-stream)\/([A-Za-z0-9_-]{1,200})(?:\/([A-Za-z0-9_-]{1,200}))?$/;
 const WAIT_ONLY = /^wait=(\d+)$/;
 const DIGITS = /^\d+$/;
 const STATUS_PATH = /^\/v2\/([A-Za-z0-9_-]{1,200})\/status\/([A-Za-z0-9_-]{1,200})$/;
@@ -94,6 +95,7 @@ const WORKER_ROUTES: Readonly<Record<string, WorkerRoute>> = {
     op: (d, call) => takeJobs(d, call, true),
     route: "/v2/:endpointId/job-take-batch/:workerId",
   },
+  "job-stop": { method: "GET", job: false, op: pollStops, route: "/v2/:endpointId/job-stop/:workerId" },
   ping: { method: "GET", job: false, op: ping, route: "/v2/:endpointId/ping/:workerId" },
   "job-done": {
     method: "POST",

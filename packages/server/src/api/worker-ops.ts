@@ -1,7 +1,8 @@
 /**
- * The worker protocol's hot operations (job-take, job-take-batch, job-done, job-done-batch, job-stream, ping) once
- * the request has passed its guards (worker secret, endpoint, body size). One implementation, called by the Hono
- * routes (worker-routes.ts) and by the fast lane (fast-lane.ts), so the two ways in cannot answer differently.
+ * The worker protocol's operations (job-take, job-take-batch, job-stop, job-done, job-done-batch, job-stream,
+ * ping) once the request has passed its guards (worker secret, endpoint, body size). One implementation, called by
+ * the Hono routes (worker-routes.ts) and by the fast lane (fast-lane.ts), so the two ways in cannot answer
+ * differently.
  */
 import type { PingReport } from "../engine/platform.js";
 import type { Delivery } from "./delivery.js";
@@ -60,6 +61,26 @@ export async function takeJobs(deps: RouteDeps, call: WorkerCall, batch: boolean
   const jobs = await handOut(call.delivery, deps, { endpointId, workerId }, taken, max, "job-take");
   if (jobs.length === 0) return { noContent: true };
   return { json: batch ? jobs : jobs[0] };
+}
+
+export async function pollStops(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {
+  const { endpointId, workerId } = callIds(call);
+  const { platform, logger } = deps;
+  const stops = await platform.waitStops(endpointId, workerId, deps.limits.takeHoldMs, call.signal());
+  if (stops.length === 0) return { noContent: true };
+  // As with job-take: stop ids answered to a connection that closed first would be lost; give them back.
+  const giveBack = () => {
+    logger.info({ endpointId, workerId, jobIds: stops }, "job-stop client went away; keeping its stops");
+    platform.putBackStops(endpointId, workerId, stops).catch((err: unknown) => {
+      logger.error({ err, endpointId, workerId }, "putBackStops failed");
+    });
+  };
+  if (call.delivery.gone()) {
+    giveBack();
+    return { noContent: true };
+  }
+  call.delivery.onLost(giveBack);
+  return { json: { jobsToStop: stops } };
 }
 
 export async function postDone(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {

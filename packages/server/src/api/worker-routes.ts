@@ -16,6 +16,7 @@ import { parseBool } from "./params.js";
 import {
   callIds,
   ping,
+  pollStops,
   postDone,
   postDoneBatch,
   postStream,
@@ -47,7 +48,7 @@ function callOf(c: Context<AppEnv>, shutdown: AbortSignal): WorkerCall {
 const respond = (answer: WorkerAnswer): Response => ("json" in answer ? jsonOf(answer.json) : noContent());
 
 export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: AuthOptions): void {
-  const { platform, limits, logger } = deps;
+  const { platform, logger } = deps;
   const guard = [requireWorkerSecret(auth), requireEndpoint(platform)] as const;
 
   const epOf = (c: Context<AppEnv>): string => c.req.param("endpointId") as string;
@@ -68,30 +69,7 @@ export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
     run((d, call) => takeJobs(d, call, true)),
   );
 
-  app.get(`${EP}/job-stop/:workerId`, ...guard, async (c) => {
-    const { endpointId, workerId } = ids(c);
-    const stops = await platform.waitStops(
-      endpointId,
-      workerId,
-      limits.takeHoldMs,
-      longPollSignal(c, deps.shutdown),
-    );
-    if (stops.length === 0) return noContent();
-    // As with job-take: stop ids answered to a connection that closed first would be lost; give them back.
-    const giveBack = () => {
-      logger.info({ endpointId, workerId, jobIds: stops }, "job-stop client went away; keeping its stops");
-      platform.putBackStops(endpointId, workerId, stops).catch((err: unknown) => {
-        logger.error({ err, endpointId, workerId }, "putBackStops failed");
-      });
-    };
-    const delivery = deliveryOf(c);
-    if (delivery.gone()) {
-      giveBack();
-      return noContent();
-    }
-    delivery.onLost(giveBack);
-    return jsonOf({ jobsToStop: stops });
-  });
+  app.get(`${EP}/job-stop/:workerId`, ...guard, run(pollStops));
 
   const resultTooLarge = async (c: Context<AppEnv>, bytes: number) => {
     const { endpointId, workerId, jobId } = ids(c);
