@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { request } from "undici";
+import { Agent, type Dispatcher, request } from "undici";
 import { workerEnv } from "../../src/config/worker-env.js";
 import type { EndpointConfigInput } from "../../src/domain/endpoint.js";
 import type { JobView } from "../../src/domain/job.js";
@@ -67,7 +67,13 @@ export type Call = <T = unknown>(
  * Calls on the server at `base()` with an API key: a JSON body out, the reply parsed as JSON (left as text
  * when it is not, e.g. /metrics or SSE). `timeoutMs` lifts undici's header/body timeouts for long waits.
  */
-export function apiCaller(base: () => string, apiKey: string, timeoutMs?: number): Call {
+export function apiCaller(
+  base: () => string,
+  apiKey: string,
+  timeoutMs?: number,
+  /** The connection pool to use; default undici's global one. */
+  dispatcher?: () => Dispatcher,
+): Call {
   return async <T>(
     method: "GET" | "POST",
     path: string,
@@ -83,6 +89,7 @@ export function apiCaller(base: () => string, apiKey: string, timeoutMs?: number
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       ...(timeoutMs !== undefined ? { headersTimeout: timeoutMs, bodyTimeout: timeoutMs } : {}),
+      ...(dispatcher ? { dispatcher: dispatcher() } : {}),
     });
     const text = await res.body.text();
     let parsed: unknown = text;
@@ -144,7 +151,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const provider = new LocalProcessProvider({ dataDir: join(dataDir, "workers") });
   let serial = 0;
 
-  const call = apiCaller(() => server.url, API_KEY);
+  // The stack's own pool, renewed when the server restarts: the old process's keep-alive sockets may not have
+  // seen its close yet (client and server share this event loop), and the next request would go out on one.
+  let agent = new Agent();
+  const call = apiCaller(
+    () => server.url,
+    API_KEY,
+    undefined,
+    () => agent,
+  );
 
   const stack: Stack = {
     get server() {
@@ -185,6 +200,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     async restartServer() {
       await server.close();
+      await agent.destroy();
+      agent = new Agent();
       server = await boot(port);
     },
     async requestCount(fragment) {
@@ -199,6 +216,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     async close() {
       await provider.stopAll(5_000);
       await server.close();
+      await agent.destroy();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
