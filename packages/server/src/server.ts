@@ -49,8 +49,8 @@ export interface StartServerOptions {
    */
   defaultEndpoint?: string;
   /**
-   * Serve `/run` and `/runsync` through the fast lane (api/fast-lane.ts); default true. Off, every request goes
-   * through the Hono app (the fast lane's parity tests compare the two).
+   * Serve the routes every job passes through by the fast lane (api/fast-lane.ts); default true. Off, every
+   * request goes through the Hono app (the fast lane's parity tests compare the two).
    */
   fastLane?: boolean;
 }

@@ -43,25 +43,39 @@ export function createKeyMatcher(keys: readonly string[]): (candidate: string | 
   };
 }
 
-export function requireApiKey(auth: AuthOptions): MiddlewareHandler<AppEnv> {
+/**
+ * The API key an `Authorization` header carries, when it is a valid one ("anonymous" with auth disabled), else
+ * undefined. Used by the middleware below and by the fast lane, so both accept exactly the same keys.
+ */
+export function createApiKeyCheck(auth: AuthOptions): (header: string | undefined) => string | undefined {
   const matches = createKeyMatcher(auth.apiKeys);
+  return (header) => {
+    if (auth.disabled) return "anonymous";
+    const key = extractKey(header);
+    return matches(key) ? key : undefined;
+  };
+}
+
+/** Whether an `Authorization` header carries the worker secret (always, with auth disabled). */
+export function createWorkerSecretCheck(auth: AuthOptions): (header: string | undefined) => boolean {
+  const matches = createKeyMatcher([auth.workerSecret]);
+  return (header) => auth.disabled === true || matches(extractKey(header));
+}
+
+export function requireApiKey(auth: AuthOptions): MiddlewareHandler<AppEnv> {
+  const check = createApiKeyCheck(auth);
   return async (c, next) => {
-    if (auth.disabled) {
-      c.set("apiKey", "anonymous");
-      return next();
-    }
-    const key = extractKey(headerOf(c, "authorization"));
-    if (!matches(key)) return errorResponse(c, 401, "Unauthorized");
-    c.set("apiKey", key as string);
+    const key = check(headerOf(c, "authorization"));
+    if (key === undefined) return errorResponse(c, 401, "Unauthorized");
+    c.set("apiKey", key);
     return next();
   };
 }
 
 export function requireWorkerSecret(auth: AuthOptions): MiddlewareHandler<AppEnv> {
-  const matches = createKeyMatcher([auth.workerSecret]);
+  const check = createWorkerSecretCheck(auth);
   return async (c, next) => {
-    if (auth.disabled) return next();
-    if (!matches(extractKey(headerOf(c, "authorization")))) return errorResponse(c, 401, "Unauthorized");
+    if (!check(headerOf(c, "authorization"))) return errorResponse(c, 401, "Unauthorized");
     return next();
   };
 }

@@ -18,23 +18,24 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getQueryParam } from "hono/utils/url";
 import type { GantryMetrics } from "../metrics/metrics.js";
-import { type AuthOptions, createKeyMatcher, extractKey } from "./auth.js";
+import { type AuthOptions, createApiKeyCheck, createWorkerSecretCheck } from "./auth.js";
 import { responseDelivery } from "./delivery.js";
 import { type ByteLimitName, byteLimit, type RouteDeps } from "./deps.js";
 import { ApiError } from "./errors.js";
-import { COMMON_HEADERS } from "./fast-response.js";
+import { COMMON_HEADERS, headerText, JSON_HEADERS } from "./fast-response.js";
 import { responseSignal } from "./guards.js";
 import { isValidId } from "./params.js";
+import { rateLimitKey } from "./rate-limit.js";
 import { jobStatus } from "./status.js";
 import { submitJob } from "./submit.js";
 import {
+  type OpAnswer,
   ping,
   pollStops,
   postDone,
   postDoneBatch,
   postStream,
   takeJobs,
-  type WorkerAnswer,
   type WorkerCall,
 } from "./worker-ops.js";
 
@@ -54,22 +55,13 @@ const ROUTE = {
   status: "/v2/:endpointId/status/:jobId",
 } as const;
 
-/** Headers of a JSON answer, as the app's hot routes send them (fast-response.ts). */
-const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  ...COMMON_HEADERS,
-  "content-type": "application/json",
-});
-
 /** No body announced: no length (or zero) and no chunking. */
 const noBody = (req: IncomingMessage): boolean => {
   const declared = req.headers["content-length"];
   return req.headers["transfer-encoding"] === undefined && (declared === undefined || declared === "0");
 };
 
-const headerText = (v: string | string[] | undefined): string | undefined =>
-  Array.isArray(v) ? v.join(", ") : v;
-
-type WorkerOp = (deps: RouteDeps, call: WorkerCall) => Promise<WorkerAnswer>;
+type WorkerOp = (deps: RouteDeps, call: WorkerCall) => Promise<OpAnswer>;
 
 interface WorkerRoute {
   method: "GET" | "POST";
@@ -127,15 +119,15 @@ export interface FastLaneOptions {
 }
 
 export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLane {
-  const keyMatches = createKeyMatcher(auth.apiKeys);
-  const secretMatches = createKeyMatcher([auth.workerSecret]);
+  const apiKeyOf = createApiKeyCheck(auth);
+  const hasSecret = createWorkerSecretCheck(auth);
   /** Runs the operation and writes its answer; nothing it throws may escape as an unhandled rejection. */
   const serve = (
     req: IncomingMessage,
     res: ServerResponse,
     method: string,
     route: string,
-    op: () => Promise<WorkerAnswer>,
+    op: () => Promise<OpAnswer>,
   ): void => {
     replyOf(deps, req, op)
       .then((reply) => {
@@ -158,7 +150,7 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
     const endpointId = m[1] as string;
     if (!deps.platform.hasEndpoint(endpointId)) return false;
     const headers = req.headers;
-    if (!auth.disabled && !secretMatches(extractKey(headerText(headers.authorization)))) return false;
+    if (!hasSecret(headerText(headers.authorization))) return false;
     const declared = headers["content-length"];
     if (r.limit) {
       if (headers["transfer-encoding"] !== undefined || declared === undefined || !DIGITS.test(declared))
@@ -185,13 +177,11 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
   /** The API key when the request may pass the public routes' guards, else undefined (Hono answers it). */
   const publicKey = (req: IncomingMessage, endpointId: string): string | undefined => {
     if (!isValidId(endpointId) || !deps.platform.hasEndpoint(endpointId)) return undefined;
-    if (auth.disabled) return "anonymous";
-    const key = extractKey(headerText(req.headers.authorization));
-    return key !== undefined && keyMatches(key) ? key : undefined;
+    return apiKeyOf(headerText(req.headers.authorization));
   };
   /** Takes a rate-limit token; last among the guards. A refusal takes none, so Hono's own check refuses too. */
   const allowed = (group: "run" | "runsync" | "status", apiKey: string, endpointId: string): boolean =>
-    deps.limiter.take(group, `${apiKey}\u0000${endpointId}`) === 0;
+    deps.limiter.take(group, rateLimitKey(apiKey, endpointId)) === 0;
 
   const submission = (req: IncomingMessage, res: ServerResponse, url: string, q: number): boolean => {
     if (req.method !== "POST") return false;
@@ -214,7 +204,7 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
       return false;
     if (Number(declared) > byteLimit(deps, endpointId, sync ? "runsyncBytes" : "runBytes")) return false;
     if (!allowed(kind, apiKey, endpointId)) return false;
-    const submit = async (): Promise<WorkerAnswer> => ({
+    const submit = async (): Promise<OpAnswer> => ({
       json: await submitJob(deps, {
         endpointId,
         sync,
@@ -236,7 +226,7 @@ export function createFastLane({ deps, auth, metrics }: FastLaneOptions): FastLa
     const endpointId = m[1] as string;
     const apiKey = publicKey(req, endpointId);
     if (apiKey === undefined || !allowed("status", apiKey, endpointId)) return false;
-    const answer = async (): Promise<WorkerAnswer> => ({
+    const answer = async (): Promise<OpAnswer> => ({
       json: await jobStatus(deps, endpointId, m[2] as string),
     });
     serve(req, res, method, ROUTE.status, answer);
@@ -262,7 +252,7 @@ interface Reply {
 async function replyOf(
   deps: RouteDeps,
   req: IncomingMessage,
-  op: () => Promise<WorkerAnswer>,
+  op: () => Promise<OpAnswer>,
 ): Promise<Reply | undefined> {
   try {
     const answer = await op();

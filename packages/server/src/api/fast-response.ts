@@ -16,7 +16,7 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "x-gantry-version": SERVER_VERSION,
 });
 
-const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   ...COMMON_HEADERS,
   "content-type": "application/json",
 });
@@ -57,6 +57,10 @@ export function noContent(): Response {
 export function headerOf(c: Context<AppEnv>, name: string): string | undefined {
   const incoming = c.env?.incoming;
   if (!incoming) return c.req.header(name);
-  const v = incoming.headers[name];
+  return headerText(incoming.headers[name]);
+}
+
+/** A node request header as one string (repeated headers joined, as the web `Headers` joins them). */
+export function headerText(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(", ") : v;
 }

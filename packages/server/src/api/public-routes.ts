@@ -7,14 +7,14 @@ import type { JobView } from "../domain/job.js";
 import { type AuthOptions, requireApiKey } from "./auth.js";
 import { byteLimit, DEFAULT_WAIT_MS, formatBytes, type RouteDeps } from "./deps.js";
 import type { AppEnv } from "./env.js";
-import { ApiError, errorResponse } from "./errors.js";
+import { errorResponse } from "./errors.js";
 import { jsonOf } from "./fast-response.js";
 import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
 import { unwrap } from "./outcome.js";
-import { isValidId, parseListLimit, parseStatusFilter, parseWait } from "./params.js";
+import { parseListLimit, parseStatusFilter, parseWait } from "./params.js";
 import { rateLimit } from "./rate-limit.js";
 import { acceptsEventStream, streamEvents } from "./sse.js";
-import { jobStatus } from "./status.js";
+import { checkedJobId, jobNotFound, jobStatus } from "./status.js";
 import { submitJob } from "./submit.js";
 
 const EP = "/v2/:endpointId";
@@ -23,13 +23,9 @@ export function registerPublicRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: A
   const { platform, limiter } = deps;
   const guard = [requireApiKey(auth), requireEndpoint(platform)] as const;
 
-  const jobIdOf = (c: Context<AppEnv>): string => {
-    const id = c.req.param("jobId") ?? "";
-    if (!isValidId(id)) throw new ApiError(404, `job ${id} not found`);
-    return id;
-  };
+  const jobIdOf = (c: Context<AppEnv>): string => checkedJobId(c.req.param("jobId") ?? "");
   const epOf = (c: Context<AppEnv>): string => c.req.param("endpointId") as string;
-  const notFound = (id: string) => new ApiError(404, `job ${id} not found`);
+  const notFound = jobNotFound;
 
   const submit = async (c: Context<AppEnv>, sync: boolean) =>
     jsonOf(

@@ -96,6 +96,11 @@ export class RateLimiter {
   }
 }
 
+/** Buckets are per API key and endpoint (the middleware below and the fast lane use the same key). */
+export function rateLimitKey(apiKey: string, endpointId: string): string {
+  return `${apiKey}\u0000${endpointId}`;
+}
+
 /** 429 `rate limit exceeded for /run; retry after N s` with `Retry-After`, keyed on API key + endpoint. */
 export function rateLimit(
   limiter: RateLimiter,
@@ -103,7 +108,7 @@ export function rateLimit(
   route: string,
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const key = `${c.get("apiKey")}\u0000${c.req.param("endpointId") ?? ""}`;
+    const key = rateLimitKey(c.get("apiKey"), c.req.param("endpointId") ?? "");
     const waitMs = limiter.take(group, key);
     if (waitMs === 0) return next();
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));

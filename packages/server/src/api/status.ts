@@ -7,9 +7,17 @@ import type { RouteDeps } from "./deps.js";
 import { ApiError } from "./errors.js";
 import { isValidId } from "./params.js";
 
+/** The refusal of every job route for a job that does not exist. */
+export const jobNotFound = (id: string): ApiError => new ApiError(404, `job ${id} not found`);
+
+/** `id` when it has the shape of a job id; one that cannot exist is a job not found. */
+export function checkedJobId(id: string): string {
+  if (!isValidId(id)) throw jobNotFound(id);
+  return id;
+}
+
 export async function jobStatus(deps: RouteDeps, endpointId: string, id: string): Promise<JobView> {
-  if (!isValidId(id)) throw new ApiError(404, `job ${id} not found`);
-  const view = await deps.platform.status(endpointId, id);
-  if (!view) throw new ApiError(404, `job ${id} not found`);
+  const view = await deps.platform.status(endpointId, checkedJobId(id));
+  if (!view) throw jobNotFound(id);
   return view;
 }

@@ -31,10 +31,13 @@ export interface WorkerCall {
   delivery: Delivery;
 }
 
-/** A JSON answer (200), or 204 with no body (job-take found nothing). */
-export type WorkerAnswer = { json: unknown } | { noContent: true };
+/**
+ * What an operation answers, whichever way it came in: JSON (200), or 204 with no body (a long-poll found
+ * nothing). The fast lane wraps submit and status in it too.
+ */
+export type OpAnswer = { json: unknown } | { noContent: true };
 
-const EMPTY: WorkerAnswer = { json: {} };
+const EMPTY: OpAnswer = { json: {} };
 
 /** Ping fields are free text from the worker; bound what reaches the engine and its logs. */
 const MAX_PING_FIELD = 1024;
@@ -53,7 +56,7 @@ export function callIds(call: Pick<WorkerCall, "endpointId" | "workerId" | "jobI
   return { endpointId: call.endpointId, workerId, jobId: jobId ?? "" };
 }
 
-export async function takeJobs(deps: RouteDeps, call: WorkerCall, batch: boolean): Promise<WorkerAnswer> {
+export async function takeJobs(deps: RouteDeps, call: WorkerCall, batch: boolean): Promise<OpAnswer> {
   const { endpointId, workerId } = callIds(call);
   const { platform, limits } = deps;
   const max = batch ? parseBatchSize(call.query("batch_size"), limits.maxBatchSize) : 1;
@@ -63,7 +66,7 @@ export async function takeJobs(deps: RouteDeps, call: WorkerCall, batch: boolean
   return { json: batch ? jobs : jobs[0] };
 }
 
-export async function pollStops(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {
+export async function pollStops(deps: RouteDeps, call: WorkerCall): Promise<OpAnswer> {
   const { endpointId, workerId } = callIds(call);
   const { platform, logger } = deps;
   const stops = await platform.waitStops(endpointId, workerId, deps.limits.takeHoldMs, call.signal());
@@ -83,7 +86,7 @@ export async function pollStops(deps: RouteDeps, call: WorkerCall): Promise<Work
   return { json: { jobsToStop: stops } };
 }
 
-export async function postDone(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {
+export async function postDone(deps: RouteDeps, call: WorkerCall): Promise<OpAnswer> {
   const { endpointId, workerId, jobId } = callIds(call);
   // Checked before the result is applied: a post refused for its `take` must not have finished the job.
   const takeMax = parseTake(call.query("take"), deps.limits.maxBatchSize);
@@ -98,7 +101,7 @@ export async function postDone(deps: RouteDeps, call: WorkerCall): Promise<Worke
   return { json: await answerWithJobs(call.delivery, deps, { endpointId, workerId }, takeMax, takeNothing) };
 }
 
-export async function postDoneBatch(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {
+export async function postDoneBatch(deps: RouteDeps, call: WorkerCall): Promise<OpAnswer> {
   const { endpointId, workerId } = callIds(call);
   const { platform, limits } = deps;
   const takeMax = parseTake(call.query("take"), limits.maxBatchSize);
@@ -113,7 +116,7 @@ export async function postDoneBatch(deps: RouteDeps, call: WorkerCall): Promise<
   };
 }
 
-export async function postStream(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {
+export async function postStream(deps: RouteDeps, call: WorkerCall): Promise<OpAnswer> {
   const { endpointId, workerId, jobId } = callIds(call);
   const body = parseJsonBody(await call.body(), { pythonTokens: true });
   if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
@@ -122,7 +125,7 @@ export async function postStream(deps: RouteDeps, call: WorkerCall): Promise<Wor
   return EMPTY;
 }
 
-export async function ping(deps: RouteDeps, call: WorkerCall): Promise<WorkerAnswer> {
+export async function ping(deps: RouteDeps, call: WorkerCall): Promise<OpAnswer> {
   const { endpointId, workerId } = callIds(call);
   await deps.platform.ping(endpointId, workerId, pingReport(call));
   return EMPTY;

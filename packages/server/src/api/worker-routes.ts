@@ -15,13 +15,13 @@ import { limitBody, longPollSignal, requireEndpoint } from "./guards.js";
 import { parseBool } from "./params.js";
 import {
   callIds,
+  type OpAnswer,
   ping,
   pollStops,
   postDone,
   postDoneBatch,
   postStream,
   takeJobs,
-  type WorkerAnswer,
   type WorkerCall,
 } from "./worker-ops.js";
 
@@ -45,16 +45,17 @@ function callOf(c: Context<AppEnv>, shutdown: AbortSignal): WorkerCall {
   };
 }
 
-const respond = (answer: WorkerAnswer): Response => ("json" in answer ? jsonOf(answer.json) : noContent());
+const respond = (answer: OpAnswer): Response => ("json" in answer ? jsonOf(answer.json) : noContent());
 
 export function registerWorkerRoutes(app: Hono<AppEnv>, deps: RouteDeps, auth: AuthOptions): void {
   const { platform, logger } = deps;
   const guard = [requireWorkerSecret(auth), requireEndpoint(platform)] as const;
 
   const epOf = (c: Context<AppEnv>): string => c.req.param("endpointId") as string;
-  const ids = (c: Context<AppEnv>) => callIds(callOf(c, deps.shutdown));
+  const ids = (c: Context<AppEnv>) =>
+    callIds({ endpointId: epOf(c), workerId: c.req.param("workerId") ?? "", jobId: c.req.param("jobId") });
   const run =
-    (op: (deps: RouteDeps, call: WorkerCall) => Promise<WorkerAnswer>) =>
+    (op: (deps: RouteDeps, call: WorkerCall) => Promise<OpAnswer>) =>
     async (c: Context<AppEnv>): Promise<Response> =>
       respond(await op(deps, callOf(c, deps.shutdown)));
 

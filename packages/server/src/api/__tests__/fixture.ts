@@ -41,18 +41,10 @@ export interface StartOptions extends Partial<Omit<CreateAppOptions, "platform">
   engine?: EngineOptions;
   /** Lets a test put a fault in front of the real engine (e.g. a method that throws). */
   platform?: (engine: Engine) => Platform;
-  /** `false` serves every request through the Hono app alone; default: the fast lane in front, as a server does. */
-  fastLane?: boolean;
 }
 
 export async function startApi(options: StartOptions = {}) {
-  const {
-    endpoints: endpointInputs,
-    engine: engineOptions,
-    platform: wrap,
-    fastLane: fastLaneOption,
-    ...appOptions
-  } = options;
+  const { endpoints: endpointInputs, engine: engineOptions, platform: wrap, ...appOptions } = options;
   const store = await openSqliteStore({ path: ":memory:" });
   const endpoints = new Map(
     (endpointInputs ?? [{ id: "ep1" }]).map((e) => {
@@ -72,8 +64,8 @@ export async function startApi(options: StartOptions = {}) {
     logger: pino({ level: "silent" }),
     ...appOptions,
   });
-  // As a server serves: the fast lane first, then the app (`fastLane: false` sends everything to the app).
-  const served = await listen(app, fastLaneOption === false ? undefined : fastLane);
+  // As a server serves: the fast lane first, then the app.
+  const served = await listen(app, fastLane);
 
   const call = async (path: string, opts: CallOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
