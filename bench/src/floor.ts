@@ -7,12 +7,14 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { boundedParallel, callJson, pool } from "./http.js";
+import { processCpuMicros } from "./proc-cpu.js";
 import { latencyPercentiles } from "./stats.js";
 
 const ECHO_CHILD = fileURLToPath(new URL("./echo-child.mjs", import.meta.url));
 
 export interface EchoServer {
   url: string;
+  pid: number | undefined;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startEchoServer(): Promise<EchoServer> {
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -55,12 +58,19 @@ export async function measureFloorRtt(count: number): Promise<{ p50: number; p99
   }
 }
 
+export interface FloorRate {
+  /** Exchanges per second. */
+  rate: number;
+  /** CPU of both ends (this process's client and the echo server) per exchange, ms; NaN off Linux. */
+  cpuMsPerExchange: number;
+}
+
 /**
  * Bare HTTP exchanges per second with `inFlight` of them open at once: the ceiling of any design that spends one
  * HTTP exchange per job. One at a time it bounds a worker at concurrency 1, which must post each result (and
  * take the next job) before it may hold another; at 32 in flight it bounds the submissions alone.
  */
-export async function measureFloorRate(count: number, inFlight: number): Promise<number> {
+export async function measureFloorRate(count: number, inFlight: number): Promise<FloorRate> {
   const echo = await startEchoServer();
   const client = pool(echo.url, inFlight);
   const exchange = async () => {
@@ -69,9 +79,14 @@ export async function measureFloorRate(count: number, inFlight: number): Promise
   };
   try {
     await boundedParallel(Math.min(500, count), inFlight, exchange);
+    const echoBefore = processCpuMicros(echo.pid) ?? Number.NaN;
+    const clientBefore = process.cpuUsage();
     const started = performance.now();
     await boundedParallel(count, inFlight, exchange);
-    return (count / (performance.now() - started)) * 1000;
+    const rate = (count / (performance.now() - started)) * 1000;
+    const own = process.cpuUsage(clientBefore);
+    const echoMicros = (processCpuMicros(echo.pid) ?? Number.NaN) - echoBefore;
+    return { rate, cpuMsPerExchange: (echoMicros + own.user + own.system) / 1000 / count };
   } finally {
     await client.close();
     await echo.close();

@@ -27,6 +27,7 @@ import { boundedParallel, callJson, pool } from "../http.js";
 import { processCpuMicros } from "../proc-cpu.js";
 import { inRounds, type ResultRow, ratios, type Scenario, type ScenarioContext } from "../scenario.js";
 import { summarize } from "../stats.js";
+import { measureStoreFloor, type StoreFloor } from "../store-floor.js";
 
 const IN_FLIGHT = 32;
 /** Exchanges timed for the bare-HTTP ceiling of a round (its rate settles long before 50,000). */
@@ -173,15 +174,23 @@ export const throughput: Scenario = {
         const b = bull?.rate ?? Number.NaN;
         // At concurrency 1 the worker's result post (which takes the next job) is one exchange per job, one at a
         // time; at 16 the submissions are one exchange per job, 32 at a time. Measured in the same round.
-        const c = await measureFloorRate(Math.min(n, CEILING_EXCHANGES), concurrency === 1 ? 1 : IN_FLIGHT);
+        const ceiling = await measureFloorRate(
+          Math.min(n, CEILING_EXCHANGES),
+          concurrency === 1 ? 1 : IN_FLIGHT,
+        );
+        const c = ceiling.rate;
+        // What the SQLite store itself spends on a job, in this process (see store-floor.ts).
+        const store = await measureStoreFloor(Math.min(n, CEILING_EXCHANGES));
         ctx.log(
-          `  gantry (${storeLabel(ctx.store)}) ${g.toFixed(0)} jobs/s${onPostgres ? `, gantry (SQLite) ${s.toFixed(0)} jobs/s` : ""}, bullmq ${b.toFixed(0)} jobs/s, bare HTTP ceiling ${c.toFixed(0)}/s`,
+          `  gantry (${storeLabel(ctx.store)}) ${g.toFixed(0)} jobs/s${onPostgres ? `, gantry (SQLite) ${s.toFixed(0)} jobs/s` : ""}, bullmq ${b.toFixed(0)} jobs/s, bare HTTP ceiling ${c.toFixed(0)}/s, store ${((concurrency === 1 ? store.serialCycleMs : store.batchedJobMs) * 1000).toFixed(0)} µs/job`,
         );
         return {
           g,
           s,
           b,
           c,
+          exchangeCpu: ceiling.cpuMsPerExchange,
+          store,
           perJob: main.perJob,
           cpu: main.cpuMsPerJob,
           worker: main.workerMsPerJob,
@@ -223,6 +232,7 @@ export const throughput: Scenario = {
           ? `BullMQ reached ${bullOfCeiling.toFixed(2)}× of this ceiling in the same rounds`
           : "one HTTP exchange per job is the least the protocol needs",
       });
+      rows.push(...designFloorRows(concurrency, results, g, b, Boolean(ctx.peer)));
       const cpu = results.map((r) => r.cpu);
       const refCpu = results.map((r) => r.refCpu);
       // Every process's CPU per job, each system beside its peer, where the worker's CPU can be read (Linux).
@@ -304,3 +314,71 @@ export const throughput: Scenario = {
     return rows;
   },
 };
+
+interface FloorInputs {
+  c: number;
+  exchangeCpu: number;
+  store: StoreFloor;
+  bull?: BullRound | undefined;
+}
+
+/**
+ * The floor of this design (one HTTP exchange per job and the store's durable writes, nothing else) beside
+ * BullMQ, per round: where the floor itself does not beat BullMQ, no build of the design can, and the verdict
+ * says so from a figure measured in the same round.
+ *  - Concurrency 1 is a chain: the worker's exchange (its result post, which takes the next job) and the store's
+ *    finish-and-take commit follow one another for every job, so the floor is a rate, 1 / (exchange + cycle).
+ *  - Concurrency 16 is short of CPU: the floor is CPU per job, a `/run` exchange at 32 in flight (both ends) and
+ *    the store's three writes batched, against every BullMQ process's CPU per job.
+ */
+function designFloorRows(
+  concurrency: number,
+  results: FloorInputs[],
+  gantry: number[],
+  bull: number[],
+  peer: boolean,
+): ResultRow[] {
+  const us = (ms: number[]) => `${(summarize(ms).median * 1000).toFixed(0)} µs`;
+  if (concurrency === 1) {
+    const cycle = results.map((r) => r.store.serialCycleMs);
+    const floor = results.map((r, i) => 1000 / (1000 / r.c + (cycle[i] ?? Number.NaN)));
+    return [
+      {
+        scenario: "1 throughput",
+        metric: `floor of the design, concurrency 1 <sub>one bare exchange at a time (${us(results.map((r) => 1000 / r.c))}) + the SQLite store's finish-and-take commit, in-process (${us(cycle)}), one after the other</sub>`,
+        unit: "jobs/s",
+        gantry: summarize(floor),
+        ...(peer
+          ? { reference: "BullMQ", referenceValue: summarize(bull), ratio: summarize(ratios(floor, bull)) }
+          : {}),
+        better: "higher",
+        target: "reported",
+        note: `Gantry reached ${summarize(ratios(gantry, floor)).median.toFixed(2)}× of this floor`,
+      },
+    ];
+  }
+  const exchange = results.map((r) => r.exchangeCpu);
+  const store = results.map((r) => r.store.batchedJobMs);
+  const floor = results.map((r, i) => r.exchangeCpu + (store[i] ?? Number.NaN));
+  if (!floor.every(Number.isFinite)) return [];
+  const bullCpu = results.map((r) =>
+    r.bull ? r.bull.workerMsPerJob + r.bull.redisMsPerJob + r.bull.loadMsPerJob : Number.NaN,
+  );
+  return [
+    {
+      scenario: "1 throughput",
+      metric: `CPU floor of the design per job, concurrency 16 <sub>a /run exchange at ${IN_FLIGHT} in flight, both ends (${us(exchange)}) + the SQLite store's insert, take and finish, batched, in-process (${us(store)})</sub>`,
+      unit: "ms",
+      gantry: summarize(floor),
+      ...(peer
+        ? {
+            reference: "BullMQ, all processes",
+            referenceValue: summarize(bullCpu),
+            ratio: summarize(ratios(floor, bullCpu)),
+          }
+        : {}),
+      better: "lower",
+      target: "reported",
+    },
+  ];
+}

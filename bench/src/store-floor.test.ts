@@ -1,0 +1,20 @@
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { measureStoreFloor } from "./store-floor.js";
+
+const floorDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith("gantry-store-floor-"));
+
+describe("measureStoreFloor", () => {
+  it("measures a job's writes in both commit shapes and leaves no database behind", async () => {
+    const before = new Set(floorDirs());
+    const floor = await measureStoreFloor(320);
+    for (const ms of [floor.serialCycleMs, floor.batchedJobMs]) {
+      expect(Number.isFinite(ms)).toBe(true);
+      // A job's durable writes cost something, and far less than a second, on any machine.
+      expect(ms).toBeGreaterThan(0);
+      expect(ms).toBeLessThan(1000);
+    }
+    expect(floorDirs().filter((d) => !before.has(d))).toEqual([]);
+  });
+});
