@@ -6,10 +6,10 @@ import { measureStoreFloor } from "./store-floor.js";
 const floorDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith("gantry-store-floor-"));
 
 describe("measureStoreFloor", () => {
-  it("measures a job's writes in both commit shapes and leaves no database behind", async () => {
+  it("measures a job's writes in each commit shape and leaves no database behind", async () => {
     const before = new Set(floorDirs());
     const floor = await measureStoreFloor(320);
-    for (const ms of [floor.serialCycleMs, floor.batchedJobMs]) {
+    for (const ms of [floor.serialCycleMs, floor.batchedJobMs, floor.syncJobMs]) {
       expect(Number.isFinite(ms)).toBe(true);
       // A job's durable writes cost something, and far less than a second, on any machine.
       expect(ms).toBeGreaterThan(0);

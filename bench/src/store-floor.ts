@@ -18,6 +18,11 @@ export interface StoreFloor {
   serialCycleMs: number;
   /** Concurrency 16: a job's insert, take and finish with 32 inserts and 16 finishes + 16 takes per commit, ms. */
   batchedJobMs: number;
+  /**
+   * A runsync to an idle worker: the insert and the waiting worker's take in one commit, then the finish in
+   * another, one job at a time, ms per job.
+   */
+  syncJobMs: number;
 }
 
 const POLICY = { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: false };
@@ -78,10 +83,27 @@ export async function measureStoreFloor(jobs: number): Promise<StoreFloor> {
       await cycle(held, 0);
       return cpuMs(c0) / n;
     };
+    // Sync: insert and take in one commit, finish in the next, one job at a time, all timed.
+    const syncRun = async (n: number) => {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) {
+        const inserted = insert();
+        const [taken] = await cycle([], 1);
+        await inserted;
+        if (!taken) throw new Error("the store floor's take found no job");
+        await cycle([taken], 0);
+      }
+      return cpuMs(c0) / n;
+    };
     const warm = Math.min(2_000, jobs);
     await serialRun(warm);
     await batchedRun(warm);
-    return { serialCycleMs: await serialRun(jobs), batchedJobMs: await batchedRun(jobs) };
+    await syncRun(warm);
+    return {
+      serialCycleMs: await serialRun(jobs),
+      batchedJobMs: await batchedRun(jobs),
+      syncJobMs: await syncRun(jobs),
+    };
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
