@@ -18,9 +18,9 @@ describe("parseIdempotencyKey", () => {
       expect(parseIdempotencyKey(key)).toEqual({ ok: false, error: IDEMPOTENCY_KEY_INVALID });
   });
 
-  it("says what the API says", () => {
+  it("says why in words, spaces included", () => {
     expect(IDEMPOTENCY_KEY_INVALID).toBe(
-      "Idempotency-Key is invalid; must be 1 to 200 printable ASCII characters",
+      "Idempotency-Key is invalid; must be 1 to 200 printable ASCII characters without spaces",
     );
   });
 });

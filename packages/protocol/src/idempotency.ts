@@ -9,9 +9,12 @@ import { accept, type Parsed, refuse } from "./parsed.js";
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 200;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-/** The exact text of the API's 400 (docs/api.md). */
+/**
+ * The API's 400. Ends in "without spaces": a space is printable ASCII too, and a key such as `a b` must be
+ * told why it is refused.
+ */
 export const IDEMPOTENCY_KEY_INVALID =
-  "Idempotency-Key is invalid; must be 1 to 200 printable ASCII characters";
+  "Idempotency-Key is invalid; must be 1 to 200 printable ASCII characters without spaces";
 
 /**
  * Checks a key as given, without trimming: a server reading the header trims it first, as HTTP does
