@@ -1,5 +1,15 @@
-/** Parsers for option values; each throws a `UsageError` naming the option, so bad input exits 2. */
+/** Parsers for option values; each throws commander's `InvalidArgumentError`, so bad input exits 2. */
+import { type Parsed, parseId } from "@gantry/protocol";
 import { InvalidArgumentError } from "commander";
+
+/**
+ * The value a @gantry/protocol validator parsed, or its message as the reason the argument is refused: the
+ * CLI refuses what the server would, in the server's words.
+ */
+export function argument<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.error);
+  return parsed.value;
+}
 
 export function parsePort(raw: string): number {
   const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
@@ -17,7 +27,5 @@ export function parseHost(raw: string): string {
 }
 
 export function parseEndpointId(raw: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(raw))
-    throw new InvalidArgumentError(`must match [A-Za-z0-9_-]+, got "${raw}"`);
-  return raw;
+  return argument(parseId("endpoint", raw));
 }

@@ -1,17 +1,17 @@
 /** Shared plumbing of the commands that call a running server: option parsers and error translation. */
+import { parseId, parsePolicy, parseWebhookUrl } from "@gantry/protocol";
 import { InvalidArgumentError } from "commander";
 import type { CliIo } from "./io.js";
+import { argument } from "./options.js";
 import { explainRemoteError } from "./remote-errors.js";
 import { type Remote, type RemoteFlags, resolveRemote } from "./remote-options.js";
 
 export function parseJobId(raw: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(raw))
-    throw new InvalidArgumentError(`must match [A-Za-z0-9_-]+, got "${raw}"`);
-  return raw;
+  return argument(parseId("job", raw));
 }
 
 export function parseWorkerId(raw: string): string {
-  return parseJobId(raw);
+  return argument(parseId("worker", raw));
 }
 
 export function parsePositiveSeconds(raw: string): number {
@@ -37,16 +37,18 @@ export function parseCount(max: number): (raw: string) => number {
   };
 }
 
-export function parseHttpUrl(raw: string): string {
-  let ok = false;
-  try {
-    const u = new URL(raw);
-    ok = u.protocol === "http:" || u.protocol === "https:";
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new InvalidArgumentError(`must be an http(s) URL, got "${raw}"`);
-  return raw;
+/** `--webhook`: the server's rule for a webhook URL. */
+export function parseWebhook(raw: string): string {
+  return argument(parseWebhookUrl(raw));
+}
+
+/** `--execution-timeout` / `--ttl`: whole ms within the range the server accepts for that policy field. */
+export function parsePolicyMs(name: "executionTimeout" | "ttl"): (raw: string) => number {
+  return (raw) => {
+    const ms = parseMs(raw);
+    argument(parsePolicy({ [name]: ms }));
+    return ms;
+  };
 }
 
 /** Resolves `--url`/`--api-key`/`--json`, runs `body`, and reports any failure talking to the server in one line. */

@@ -8,8 +8,10 @@ import { UsageError } from "../src/errors.js";
 import { exitCodeFor } from "../src/exit-codes.js";
 import { readJobInput } from "../src/job-input.js";
 import { ChunkPrinter, errorText } from "../src/job-view.js";
+import { parseEndpointId } from "../src/options.js";
 import { ProgressReporter, progressMode } from "../src/progress-bar.js";
 import { progressText, readProgress } from "../src/progress-value.js";
+import { parseJobId, parsePolicyMs, parseWebhook, parseWorkerId } from "../src/remote-action.js";
 import { httpFailure, unreachable } from "../src/remote-errors.js";
 import { serverRoot } from "../src/remote-options.js";
 import { formatMs, renderTable } from "../src/table.js";
@@ -137,5 +139,37 @@ describe("output", () => {
       "1m01s",
       "-",
     ]);
+  });
+});
+
+describe("arguments checked by the server's rules (@gantry/protocol)", () => {
+  it("ids: letters, digits, _ and -, at most 200, refused in the server's words", () => {
+    expect(parseEndpointId("ep_1")).toBe("ep_1");
+    expect(parseJobId("sync-abc-1")).toBe("sync-abc-1");
+    expect(() => parseEndpointId("bad id")).toThrow(
+      'endpoint id "bad id" is invalid; must match [A-Za-z0-9_-]+',
+    );
+    expect(() => parseWorkerId("w.1")).toThrow('worker id "w.1" is invalid; must match [A-Za-z0-9_-]+');
+    expect(() => parseJobId("j".repeat(201))).toThrow(
+      /job id "j+…" is invalid; must be at most 200 characters/,
+    );
+  });
+
+  it("--webhook: an http(s) URL without whitespace", () => {
+    expect(parseWebhook("https://example.com/hook")).toBe("https://example.com/hook");
+    for (const raw of ["ftp://x", "http://a/b c", "example.com"])
+      expect(() => parseWebhook(raw)).toThrow("webhook: must be an http(s) URL");
+  });
+
+  it("--execution-timeout and --ttl: whole ms within the server's ranges", () => {
+    expect(parsePolicyMs("executionTimeout")("5000")).toBe(5000);
+    expect(parsePolicyMs("ttl")(" 604800000 ")).toBe(604_800_000);
+    expect(() => parsePolicyMs("executionTimeout")("4999")).toThrow(
+      "policy.executionTimeout must be between 5000 and 604800000 ms",
+    );
+    expect(() => parsePolicyMs("ttl")("604800001")).toThrow(
+      "policy.ttl must be between 10000 and 604800000 ms",
+    );
+    expect(() => parsePolicyMs("ttl")("1h")).toThrow(/whole number of milliseconds/);
   });
 });

@@ -35,7 +35,10 @@ describe("resolveConfig", () => {
   });
 
   it("rejects malformed ids and options with clear errors", () => {
-    expect(() => resolveConfig("bad id")).toThrow(/endpoint id is invalid/);
+    expect(() => resolveConfig("bad id")).toThrow(
+      'endpoint id "bad id" is invalid; must match [A-Za-z0-9_-]+',
+    );
+    expect(() => resolveConfig("e".repeat(201))).toThrow(/endpoint id "e+…" is invalid; must be at most 200/);
     expect(() => resolveConfig("ep1", { baseUrl: "ftp://x" })).toThrow(/baseUrl must be an http\(s\) URL/);
     expect(() => resolveConfig("ep1", { retry: { retries: -1 } })).toThrow(/retry.retries/);
     expect(() => resolveConfig("ep1", { timeoutMs: Number.NaN })).toThrow(/timeoutMs/);
@@ -57,6 +60,11 @@ describe("idempotency keys", () => {
     expect(() => checkIdempotencyKey("")).toThrow(/idempotencyKey/);
     expect(() => checkIdempotencyKey("x".repeat(201))).toThrow(/idempotencyKey/);
     expect(() => checkIdempotencyKey("naïve")).toThrow(/idempotencyKey/);
-    expect(checkIdempotencyKey("order 42")).toBe("order 42");
+    // The server refuses inner spaces (a 400): the client must not let them through.
+    expect(() => checkIdempotencyKey("order 42")).toThrow(
+      'invalid idempotencyKey "order 42": Idempotency-Key is invalid; must be 1 to 200 printable ASCII characters without spaces',
+    );
+    expect(() => checkIdempotencyKey(42)).toThrow(TypeError);
+    expect(checkIdempotencyKey("order-42")).toBe("order-42");
   });
 });

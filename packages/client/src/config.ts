@@ -1,12 +1,11 @@
 /** Resolving an endpoint's settings from options and, where a `process` exists, the environment. */
+import { parseId } from "@gantry/protocol";
 import type { EndpointOptions, RetryPolicy } from "./types.js";
 
 export const RUNPOD_BASE_URL = "https://api.runpod.ai/v2";
 
 export const DEFAULT_RETRY: Readonly<RetryPolicy> = { retries: 4, minDelayMs: 250, maxDelayMs: 10_000 };
 export const DEFAULT_TIMEOUT_MS = 30_000;
-
-const ENDPOINT_ID = /^[A-Za-z0-9_-]+$/;
 
 export interface ResolvedConfig {
   endpointId: string;
@@ -24,10 +23,11 @@ function env(name: string): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
+/** An endpoint or job id the server can route: the server's own rule (letters, digits, `_`, `-`; ≤ 200). */
 export function checkId(kind: "endpoint" | "job", id: unknown): string {
-  if (typeof id !== "string" || !ENDPOINT_ID.test(id))
-    throw new TypeError(`${kind} id is invalid: ${JSON.stringify(id)}; expected letters, digits, '_' or '-'`);
-  return id;
+  const parsed = parseId(kind, id);
+  if (!parsed.ok) throw new TypeError(parsed.error);
+  return parsed.value;
 }
 
 function nonNegative(name: string, v: unknown, fallback: number): number {

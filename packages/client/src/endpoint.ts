@@ -2,6 +2,8 @@
  * `Endpoint`: the client of one queue endpoint (`{baseUrl}/{endpointId}/…`). Works against RunPod's cloud and
  * against Gantry unchanged; Gantry's extensions (idempotency keys, server-sent events) degrade gracefully.
  */
+import { parsePolicy, parseWebhookUrl } from "@gantry/protocol";
+import { valid } from "./arguments.js";
 import { checkId, type ResolvedConfig, resolveConfig } from "./config.js";
 import { GantryError, GantryTimeoutError } from "./errors.js";
 import { HttpClient } from "./http.js";
@@ -159,16 +161,12 @@ function submission(
 ): { body: Record<string, unknown>; headers: Record<string, string> } {
   if (input === undefined) throw new TypeError("input is required (pass null for a job without input)");
   if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
+  // Checked by the server's own validators: what it would refuse fails here, before any request.
   const body: Record<string, unknown> = { input };
-  if (options.webhook !== undefined) {
-    if (typeof options.webhook !== "string" || !/^https?:\/\/\S+$/i.test(options.webhook))
-      throw new TypeError(`webhook must be an http(s) URL, got ${JSON.stringify(options.webhook)}`);
-    body.webhook = options.webhook;
-  }
-  if (options.policy !== undefined) {
-    if (!isObject(options.policy)) throw new TypeError("policy must be an object");
-    body.policy = options.policy;
-  }
+  if (options.webhook !== undefined)
+    body.webhook = valid(parseWebhookUrl(options.webhook), "webhook", options.webhook);
+  if (options.policy !== undefined)
+    body.policy = valid(parsePolicy(options.policy), "policy", options.policy);
   if (options.s3Config !== undefined) {
     if (!isObject(options.s3Config)) throw new TypeError("s3Config must be an object");
     body.s3Config = options.s3Config;

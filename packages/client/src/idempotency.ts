@@ -1,4 +1,6 @@
-/** Idempotency keys for submissions: random, and valid for Gantry (1–200 printable ASCII characters). */
+/** Idempotency keys for submissions: random, and valid for Gantry (1–200 printable ASCII characters, no spaces). */
+import { parseIdempotencyKey } from "@gantry/protocol";
+import { valid } from "./arguments.js";
 
 export function newIdempotencyKey(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
@@ -9,10 +11,7 @@ export function newIdempotencyKey(): string {
   return s;
 }
 
+/** A caller's key, checked by the server's rule: a key the server would refuse is never sent. */
 export function checkIdempotencyKey(key: unknown): string {
-  if (typeof key !== "string" || !/^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(key) || key.trim() !== key)
-    throw new TypeError(
-      "idempotencyKey must be 1 to 200 printable ASCII characters without surrounding spaces",
-    );
-  return key;
+  return valid(parseIdempotencyKey(key), "idempotencyKey", key);
 }

@@ -1,21 +1,14 @@
 /** Reading job status objects defensively: the client must not trust a server (or a proxy) blindly. */
+import {
+  isPlainObject as isObject,
+  isTerminalStatus as isTerminal,
+  TERMINAL_STATUSES,
+} from "@gantry/protocol";
 import { GantryError } from "./errors.js";
 import type { JobAck, JobStatus, JobStatusName } from "./types.js";
 
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
-  "COMPLETED",
-  "FAILED",
-  "CANCELLED",
-  "TIMED_OUT",
-]);
-
 /** All four terminal states, CANCELLED included (Python's client forgets it and streams forever). */
-export const isTerminal = (status: string): status is "COMPLETED" | "FAILED" | "CANCELLED" | "TIMED_OUT" =>
-  TERMINAL_STATUSES.has(status);
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+export { isObject, isTerminal, TERMINAL_STATUSES };
 
 /** Checks the fields every client relies on (`id`, `status`); other fields pass through untouched. */
 export function asJobStatus(body: unknown, what: string): JobStatus {

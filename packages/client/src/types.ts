@@ -1,44 +1,20 @@
-/** The wire shapes of the `/v2/{endpointId}/…` API (RunPod's, plus Gantry's additive extensions). */
+/**
+ * The wire shapes of the `/v2/{endpointId}/…` API (RunPod's, plus Gantry's additive extensions). Those the
+ * server shares come from @gantry/protocol, under the names this SDK has always exported.
+ */
+import type { ExecutionPolicy, JobView, S3Config } from "@gantry/protocol";
 
-export type JobStatusName = "IN_QUEUE" | "IN_PROGRESS" | "COMPLETED" | "FAILED" | "CANCELLED" | "TIMED_OUT";
+export type {
+  ExecutionPolicy,
+  HealthStatus,
+  JobAck,
+  JobStatusName,
+  PurgeQueueResult,
+  S3Config,
+} from "@gantry/protocol";
 
 /** The status object of `/status`, `/status-sync`, `/runsync` and the SSE `status` event. */
-export interface JobStatus<TOutput = unknown> {
-  id: string;
-  status: JobStatusName;
-  /** ms from submission until a worker took the job (includes cold start). */
-  delayTime?: number;
-  /** ms from pickup until the result (or the latest progress update). */
-  executionTime?: number;
-  /** Echoed while IN_PROGRESS and on FAILED. */
-  input?: unknown;
-  /** The result when COMPLETED; the latest progress value while IN_PROGRESS. */
-  output?: TOutput;
-  /** The worker's error (usually a string) when FAILED. */
-  error?: unknown;
-  workerId?: string;
-  /** How often the job was requeued (present when > 0). */
-  retries?: number;
-  /** Gantry extension: why a queued job is still waiting. */
-  hint?: string;
-}
-
-export interface ExecutionPolicy {
-  /** ms of run time once a worker took the job (5 s – 7 d). */
-  executionTimeout?: number;
-  /** ms of total lifetime from submission, after which the job is deleted (10 s – 7 d). */
-  ttl?: number;
-  /** Run only when nothing of higher priority waits; never triggers a scale-up. */
-  lowPriority?: boolean;
-}
-
-export interface S3Config {
-  accessId: string;
-  accessSecret: string;
-  bucketName: string;
-  endpointUrl: string;
-  objectPath?: string;
-}
+export type JobStatus<TOutput = unknown> = JobView<TOutput>;
 
 export interface RunOptions {
   /** URL that receives the final status object when the job ends. */
@@ -92,44 +68,6 @@ export interface ProgressOptions {
   intervalMs?: number;
   /** ms in total; no limit when absent. */
   timeout?: number;
-}
-
-export interface HealthStatus {
-  jobs: {
-    completed: number;
-    failed: number;
-    inProgress: number;
-    inQueue: number;
-    retried: number;
-    /** Gantry extension. */
-    cancelled?: number;
-    /** Gantry extension. */
-    timedOut?: number;
-  };
-  workers: {
-    idle: number;
-    running: number;
-    initializing?: number;
-    ready?: number;
-    throttled?: number;
-    unhealthy?: number;
-  };
-  /** Gantry extension: reasons for unhealthy workers or stuck queues. */
-  hints?: string[];
-}
-
-export interface PurgeQueueResult {
-  removed: number;
-  /** Lowercase `"completed"`, as RunPod sends it. */
-  status: string;
-}
-
-/** What `/cancel` and `/retry` answer. */
-export interface JobAck {
-  id: string;
-  status: JobStatusName;
-  delayTime?: number;
-  executionTime?: number;
 }
 
 export interface RetryPolicy {

@@ -1,17 +1,14 @@
 /**
- * Public types of @gantry/worker. Shared by every module of the SDK; kept free of runtime code.
+ * Public types of @gantry/worker. Shared by every module of the SDK; kept free of runtime code. The wire shapes
+ * the server shares (the job a worker takes, the result it posts) come from @gantry/protocol, which has no
+ * dependencies of its own.
  */
+import type { WorkerJob } from "@gantry/protocol";
+
+export type { ResultBody } from "@gantry/protocol";
 
 /** A job exactly as the platform sent it: `id`, `input` and any other field, unchanged. */
-export interface Job<I = unknown> {
-  id: string;
-  input: I;
-  webhook?: string;
-  policy?: { executionTimeout?: number; ttl?: number; lowPriority?: boolean };
-  s3Config?: Record<string, unknown>;
-  batchId?: string;
-  [key: string]: unknown;
-}
+export type Job<I = unknown> = WorkerJob<I>;
 
 export type LogLevelName = "NOTSET" | "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
 
@@ -58,12 +55,4 @@ export interface WorkerConfig<I = any> {
   /** Called on every take-loop iteration with the current concurrency; returns the new one. */
   concurrencyModifier?: (current: number) => number;
   concurrency_modifier?: (current: number) => number;
-}
-
-/** Body of a job-done post (the wire shape of the protocol, §3.5). */
-export interface ResultBody {
-  output?: unknown;
-  error?: unknown;
-  stopPod?: true;
-  status?: "IN_PROGRESS";
 }

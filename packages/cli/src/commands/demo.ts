@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isTerminalStatus, type JobView } from "@gantry/protocol";
 import { type EndpointConfigInput, type LocalPlatform, startLocalPlatform } from "@gantry/server";
 import type { Command } from "commander";
 import { CommandFailed } from "../errors.js";
@@ -20,18 +21,6 @@ interface DemoFlags {
   json?: boolean;
   timeout: number;
 }
-
-interface JobView {
-  id: string;
-  status: string;
-  delayTime?: number;
-  executionTime?: number;
-  output?: unknown;
-  error?: unknown;
-  workerId?: string;
-}
-
-const TERMINAL = new Set(["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"]);
 
 /** The examples folder of the repository (next to packages/), or of the current directory. */
 function findExamples(cwd: string): string | undefined {
@@ -124,7 +113,7 @@ class Demo {
     this.say(`   input: ${short(input)}`);
     const t0 = Date.now();
     const view = await this.post(`/v2/${endpoint}/runsync?wait=60000`, { input });
-    if (!TERMINAL.has(view.status))
+    if (!isTerminalStatus(view.status))
       throw new CommandFailed(`runsync job ${view.id} is still ${view.status} after 60 s`);
     this.say(
       `   ${this.describe(view)} — ${Date.now() - t0} ms round trip, including the worker's cold start`,
@@ -151,7 +140,7 @@ class Demo {
       else if (e.event === "status") final = data as unknown as JobView;
     });
     this.say();
-    if (!final || !TERMINAL.has(final.status))
+    if (!final || !isTerminalStatus(final.status))
       throw new CommandFailed(`the event stream of ${id} ended early`);
     return final;
   }

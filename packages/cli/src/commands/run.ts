@@ -3,6 +3,7 @@
  * its output, and exits with a code that says how it ended (see exit-codes.ts).
  */
 import { type ExecutionPolicy, GantryTimeoutError, type Job, type JobStatus } from "@gantry/client";
+import { EXECUTION_TIMEOUT_RANGE, type MsRange, TTL_RANGE } from "@gantry/protocol";
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
 import { EXIT, exitCodeFor } from "../exit-codes.js";
@@ -11,7 +12,7 @@ import { readJobInput } from "../job-input.js";
 import { ChunkPrinter, compactJson, errorText, prettyJson, statusLine } from "../job-view.js";
 import { parseEndpointId } from "../options.js";
 import { ProgressReporter, progressMode } from "../progress-bar.js";
-import { parseHttpUrl, parseMs, parsePositiveSeconds, withRemote } from "../remote-action.js";
+import { parsePolicyMs, parsePositiveSeconds, parseWebhook, withRemote } from "../remote-action.js";
 import { endpointClient, type RemoteFlags, withRemoteOptions } from "../remote-options.js";
 import { styleFor } from "../style.js";
 
@@ -26,6 +27,8 @@ interface RunFlags extends RemoteFlags {
   ttl?: number;
   verbose?: boolean;
 }
+
+const range = (r: MsRange): string => `${r.min} to ${r.max}`;
 
 /** `--sync` without `--timeout`: wait as long as a job may live. */
 const NO_LIMIT_MS = 7 * 24 * 3600 * 1000;
@@ -59,10 +62,18 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
       "stop waiting after this long (the job keeps running; exit 5)",
       parsePositiveSeconds,
     )
-    .option("--webhook <url>", "URL the server posts the final job to", parseHttpUrl)
+    .option("--webhook <url>", "URL the server posts the final job to", parseWebhook)
     .option("--low-priority", "run only when nothing of higher priority waits")
-    .option("--execution-timeout <ms>", "fail the job if it runs longer than this", parseMs)
-    .option("--ttl <ms>", "total lifetime of the job, after which it is deleted", parseMs)
+    .option(
+      "--execution-timeout <ms>",
+      `fail the job if it runs longer than this (${range(EXECUTION_TIMEOUT_RANGE)})`,
+      parsePolicyMs("executionTimeout"),
+    )
+    .option(
+      "--ttl <ms>",
+      `total lifetime of the job, after which it is deleted (${range(TTL_RANGE)})`,
+      parsePolicyMs("ttl"),
+    )
     .option("-v, --verbose", "report the job id and progress on stderr even when it is not a terminal");
   withRemoteOptions(cmd)
     .addHelpText(

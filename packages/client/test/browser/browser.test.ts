@@ -159,6 +159,7 @@ describe("@gantry/client in headless Chromium, against a real server on another 
     expect(loaded).toContain("/client/index.js");
     expect(loaded).toContain("/client/sse-feed.js");
     expect(loaded).toContain("/vendor/eventsource-parser/index.js");
+    expect(loaded).toContain("/vendor/gantry-protocol/index.js");
     // Every module the client imports was found (the favicon and the no-CORS step's calls are expected misses).
     const misses = statics?.served.filter((s) => s.status !== 200 && !/^\/(favicon\.ico|v2\/)/.test(s.path));
     expect(misses).toEqual([]);
@@ -200,6 +201,17 @@ describe("@gantry/client in headless Chromium, against a real server on another 
     const r = stepValue<JobStatus>("runSync");
     expect(r).toMatchObject({ status: "COMPLETED", output: { echo: "sync in a browser", worker: "web-w1" } });
     expect(r.id).toMatch(/^sync-/);
+  });
+
+  it("an idempotency key the server would refuse is the client's own TypeError, from @gantry/protocol's rule", () => {
+    ready();
+    const step = report.steps["bad-key"];
+    expect(step?.ok).toBe(false);
+    if (step?.ok !== false) return;
+    expect(step.error.name).toBe("TypeError");
+    expect(step.error.message).toMatch(
+      /^invalid idempotencyKey "a b": Idempotency-Key is invalid;.* without spaces$/,
+    );
   });
 
   it("health() returns the endpoint's counters", () => {

@@ -70,6 +70,8 @@ async function main() {
 
   await step("runSync", () => ep.runSync({ value: "sync in a browser" }, { timeout: 20_000 }));
 
+  await step("bad-key", () => ep.run({ mode: "echo" }, { idempotencyKey: "a b" }));
+
   await step("health", () => ep.health());
 
   await step("wrongKey", () => new Endpoint(endpointId, { apiKey: "not-the-key", baseUrl }).health());

@@ -1,8 +1,8 @@
 /**
  * The web page's origin: a tiny `node:http` file server on its own port, so every call the page makes to the
  * Gantry server is cross-origin and goes through CORS as it would from a real site. It serves the test page,
- * the built client (`/client/…` → packages/client/dist) and eventsource-parser's ESM build (`/vendor/…`), which
- * the page's import map names.
+ * the built client (`/client/…` → packages/client/dist), and the ESM builds of its dependencies, eventsource-parser
+ * and @gantry/protocol (`/vendor/…`), which the page's import map names.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -40,12 +40,20 @@ export function eventsourceParserDir(): string {
   return dirname(resolve(dirname(pkgPath), entry));
 }
 
+/** The built @gantry/protocol, found the way Node resolves it for @gantry/client. */
+export function protocolDir(): string {
+  const require = createRequire(join(CLIENT_DIST, "..", "package.json"));
+  return join(dirname(require.resolve("@gantry/protocol/package.json")), "dist");
+}
+
 /**
  * Fails with the build command when the client is not compiled, or was compiled before its sources last
  * changed: the page loads dist, and testing yesterday's build would prove nothing about today's code.
  */
 export function requireBuiltClient(): void {
   const build = "build the client first (npx tsc -b packages/client)";
+  if (!existsSync(join(protocolDir(), "index.js")))
+    throw new Error(`${protocolDir()} holds no build: ${build}`);
   const stamp = join(CLIENT_DIST, ".tsbuildinfo");
   if (!existsSync(join(CLIENT_DIST, "index.js")) || !existsSync(stamp))
     throw new Error(`${CLIENT_DIST} holds no build: ${build}`);
@@ -60,6 +68,7 @@ export async function startStaticServer(): Promise<StaticServer> {
   const roots: [prefix: string, dir: string][] = [
     ["/client/", CLIENT_DIST],
     ["/vendor/eventsource-parser/", eventsourceParserDir()],
+    ["/vendor/gantry-protocol/", protocolDir()],
   ];
   const pages: Record<string, string> = {
     "/": join(PAGE_DIR, "page.html"),

@@ -46,6 +46,8 @@ describe("resolveEndpoint", () => {
   it.each([
     [{ id: "bad id" }, /endpoint id must match/],
     [{ id: "" }, /endpoint id must match/],
+    // The API routes ids of at most 200 characters; a longer one would be an endpoint nobody can call.
+    [{ id: "e".repeat(201) }, /endpoint id must match \[A-Za-z0-9_-\]\+ and be at most 200 characters/],
     [
       { id: "e", executionTimeoutMs: 4999 },
       /executionTimeoutMs must be an integer between 5000 and 604800000/,

@@ -3,16 +3,21 @@
  * `resolveEndpoint` applies defaults and checks ranges; it is pure and throws `EndpointConfigError`.
  */
 
-export const ENDPOINT_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+import { EXECUTION_TIMEOUT_RANGE, ID_MAX_LENGTH, isValidId, TTL_RANGE } from "@gantry/protocol";
+
+/**
+ * The id rule of @gantry/protocol (`isValidId`), as a pattern for schemas: an endpoint the API could not route
+ * (an id over 200 characters) is refused when configured rather than answering 404 forever.
+ */
+export const ENDPOINT_ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${ID_MAX_LENGTH}}$`);
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;
 const MB = 1024 * 1024;
 
-/** Policy ranges of endpoint-api §3, shared by per-job policies and endpoint defaults. */
-export const EXECUTION_TIMEOUT_RANGE = { min: 5 * SECOND, max: 7 * DAY } as const;
-export const TTL_RANGE = { min: 10 * SECOND, max: 7 * DAY } as const;
+/** Policy ranges (RunPod's), shared by per-job policies and endpoint defaults. */
+export { EXECUTION_TIMEOUT_RANGE, TTL_RANGE };
 
 export type ScalerType = "QUEUE_DELAY" | "REQUEST_COUNT";
 
@@ -132,8 +137,10 @@ function resolveWorker(id: string, value: unknown): EndpointWorkerCommand | unde
 export function resolveEndpoint(input: EndpointConfigInput): EndpointConfig {
   const raw = objectOrEmpty("endpoint", input) as Partial<EndpointConfigInput>;
   const id = raw.id;
-  if (typeof id !== "string" || !ENDPOINT_ID_PATTERN.test(id)) {
-    throw new EndpointConfigError(`endpoint id must match [A-Za-z0-9_-]+, got ${JSON.stringify(id)}`);
+  if (!isValidId(id)) {
+    throw new EndpointConfigError(
+      `endpoint id must match [A-Za-z0-9_-]+ and be at most ${ID_MAX_LENGTH} characters, got ${JSON.stringify(id)}`,
+    );
   }
   const p = `endpoints.${id}`;
   const d = ENDPOINT_DEFAULTS;

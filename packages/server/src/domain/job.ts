@@ -1,24 +1,15 @@
 /**
- * The job as the platform holds it, and the status object clients see.
- * Shared vocabulary of the store, the engine and the API; no runtime dependencies.
+ * The job as the platform holds it. Shared vocabulary of the store, the engine and the API; the wire shapes
+ * (statuses, the status object, the `/requests` line, a stream chunk) are @gantry/protocol's, the one
+ * definition the client SDK and the CLI read too.
  */
+import { isTerminalStatus, JOB_STATUSES, type JobStatusName } from "@gantry/protocol";
 
-export const JOB_STATUSES = [
-  "IN_QUEUE",
-  "IN_PROGRESS",
-  "COMPLETED",
-  "FAILED",
-  "CANCELLED",
-  "TIMED_OUT",
-] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+export type { JobSummary, JobView, StreamChunk } from "@gantry/protocol";
+export { JOB_STATUSES };
+export type JobStatus = JobStatusName;
 
-export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([
-  "COMPLETED",
-  "FAILED",
-  "CANCELLED",
-  "TIMED_OUT",
-]);
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(JOB_STATUSES.filter(isTerminalStatus));
 export const isTerminal = (s: JobStatus): boolean => TERMINAL_STATUSES.has(s);
 
 export interface JobPolicy {
@@ -64,36 +55,4 @@ export interface JobRecord {
   /** IN_PROGRESS only: the worker's hold on the job expires at this time unless a ping extends it. */
   leaseUntil?: number;
   idempotencyKey?: string;
-}
-
-/** The status object of the public API (endpoint-api.md §4.3). */
-export interface JobView {
-  id: string;
-  status: JobStatus;
-  delayTime?: number;
-  executionTime?: number;
-  input?: unknown;
-  output?: unknown;
-  error?: unknown;
-  workerId?: string;
-  retries?: number;
-  /** Gantry extension: why a queued job waits (e.g. a crash-looping worker). */
-  hint?: string;
-}
-
-/** One line of `GET /v2/{ep}/requests` (Gantry's shape; RunPod leaves it undocumented). */
-export interface JobSummary {
-  id: string;
-  status: JobStatus;
-  /** Submission time, ms since the epoch. */
-  createdAt: number;
-  delayTime?: number;
-  executionTime?: number;
-  workerId?: string;
-  retries: number;
-}
-
-export interface StreamChunk {
-  seq: number;
-  output: unknown;
 }

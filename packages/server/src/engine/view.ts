@@ -2,7 +2,8 @@
  * JobRecord → the public status object (endpoint-api §4.3): what `/status`, `/runsync`, `/cancel`
  * and webhooks show.
  */
-import type { JobRecord, JobSummary, JobView } from "../domain/job.js";
+import type { JobSummary, JobView } from "@gantry/protocol";
+import type { JobRecord } from "../domain/job.js";
 
 export function toView(job: JobRecord, now: number, hint?: string): JobView {
   const view: JobView = { id: job.id, status: job.status };
