@@ -165,8 +165,11 @@ function submission(
   const body: Record<string, unknown> = { input };
   if (options.webhook !== undefined)
     body.webhook = valid(parseWebhookUrl(options.webhook), "webhook", options.webhook);
-  if (options.policy !== undefined)
-    body.policy = valid(parsePolicy(options.policy), "policy", options.policy);
+  if (options.policy !== undefined) {
+    valid(parsePolicy(options.policy), "policy", options.policy);
+    // Sent as given: keys this version does not know (RunPod may add some) still reach the server.
+    body.policy = options.policy;
+  }
   if (options.s3Config !== undefined) {
     if (!isObject(options.s3Config)) throw new TypeError("s3Config must be an object");
     body.s3Config = options.s3Config;
