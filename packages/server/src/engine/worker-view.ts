@@ -40,6 +40,12 @@ export interface WorkerInfo {
   verdict?: string;
 }
 
+export type WorkerEvent =
+  /** Its first job-take request: it is ready, and its cold start (when its spawn is known) is measured. */
+  | { type: "ready"; endpointId: string; workerId: string; at: number; coldStartMs?: number }
+  /** It answered a job (result or error). */
+  | { type: "answered"; endpointId: string; workerId: string; jobId: string; at: number; first: boolean };
+
 export interface WorkerSummary {
   idle: number;
   initializing: number;

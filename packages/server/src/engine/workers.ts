@@ -6,56 +6,24 @@
  * (a worker's first job-take ends its cold start) subscribe to its events.
  * In memory on purpose: workers re-announce themselves within a ping interval after a restart.
  */
+
+import { coldStartOf, mergeEntry, newEntry, readyEvent, type WorkerEntry } from "./worker-entry.js";
+import { WorkerTraffic } from "./worker-traffic.js";
 import {
   deriveState,
   describeUnhealthy,
   summarize,
+  type WorkerEvent,
   type WorkerInfo,
   type WorkerState,
   type WorkerSummary,
 } from "./worker-view.js";
 
-export type { WorkerInfo, WorkerState, WorkerSummary };
+export type { WorkerEvent, WorkerInfo, WorkerState, WorkerSummary };
 
 /** Multi-node: one registry entry as plain data, shared through the store (worker-sync.ts). */
-export type WorkerSnapshot = Entry;
-
-/** What every node shares of a worker. */
-interface Entry {
-  id: string;
-  endpointId: string;
-  firstSeen: number;
-  lastSeen: number;
-  concurrency: number;
-  version?: string;
-  unhealthy?: { check?: string; reason?: string; at: number };
-  /** Spawned and has not asked for a job yet. */
-  initializing: boolean;
-  throttled: boolean;
-  recycle: boolean;
-  recycleAt?: number;
-  spawnedAt?: number;
-  firstContactAt?: number;
-  firstTakeAt?: number;
-}
-
-/** What this node alone saw of a worker: the traffic it served. Kept apart so another node's copy keeps it. */
-interface Local {
-  /** job id → when it was handed out or first listed in a ping */
-  held: Map<string, number>;
-  /** Jobs it answered lately: a ping sent before an answer but read after it must not bring the job back. */
-  answered: string[];
-  jobsDone: number;
-  firstDoneAt?: number;
-  lastJobAt?: number;
-  verdict?: string;
-}
-
-export type WorkerEvent =
-  /** Its first job-take request: it is ready, and its cold start (when its spawn is known) is measured. */
-  | { type: "ready"; endpointId: string; workerId: string; at: number; coldStartMs?: number }
-  /** It answered a job (result or error). */
-  | { type: "answered"; endpointId: string; workerId: string; jobId: string; at: number; first: boolean };
+export type WorkerSnapshot = WorkerEntry;
+type Entry = WorkerEntry;
 
 export interface WorkerRegistryOptions {
   /** A worker not heard from for this long (and holding no job) is forgotten. */
@@ -74,21 +42,13 @@ export interface WorkerRegistryOptions {
   spawnedStaleMs?: number;
 }
 
-/** A ping in flight while a job is being handed out may not list it yet: keep fresh takes this long. */
-const FRESH_TAKE_MS = 5_000;
-const ANSWERED_KEPT = 32;
 /** Late requests of an exited process are ignored this long (its in-flight requests end well within it). */
 const RETIRED_KEPT_MS = 10 * 60_000;
 
 export class WorkerRegistry {
   private readonly entries = new Map<string, Entry>();
-  private readonly locals = new Map<string, Local>();
-  /**
-   * Long-polls (job-take, job-stop) this node holds open per worker. An open long-poll is a sign of life as good as
-   * a ping: the worker is waiting on this very server, and the poll ends within its hold, after which a worker
-   * that is gone stops renewing it. Node-local on purpose: other nodes learn of it through `lastSeen` in snapshots.
-   */
-  private readonly openPolls = new Map<string, number>();
+  /** What this node saw of each worker's traffic (long-polls, held jobs, answers, verdicts). */
+  private readonly traffic = new WorkerTraffic();
   /** Workers whose process has exited (see `retire`), with when. */
   private readonly retired = new Map<string, number>();
   private readonly listeners = new Set<(e: WorkerEvent) => void>();
@@ -116,29 +76,11 @@ export class WorkerRegistry {
     if (this.retired.has(workerId)) return undefined;
     let e = this.entries.get(workerId);
     if (!e || e.endpointId !== endpointId) {
-      e = {
-        id: workerId,
-        endpointId,
-        firstSeen: now,
-        lastSeen: now,
-        concurrency: 1,
-        initializing: false,
-        throttled: false,
-        recycle: false,
-      };
+      e = newEntry(endpointId, workerId, now);
       this.entries.set(workerId, e);
-      this.locals.delete(workerId);
+      this.traffic.forget(workerId);
     }
     return e;
-  }
-
-  private local(workerId: string): Local {
-    let l = this.locals.get(workerId);
-    if (!l) {
-      l = { held: new Map(), answered: [], jobsDone: 0 };
-      this.locals.set(workerId, l);
-    }
-    return l;
   }
 
   private contact(endpointId: string, workerId: string, now: number): Entry | undefined {
@@ -154,18 +96,8 @@ export class WorkerRegistry {
   /** A supervisor started the worker's process: it is initializing until its first job-take request. */
   spawned(endpointId: string, workerId: string, at: number): void {
     this.retired.delete(workerId);
-    this.locals.delete(workerId);
-    this.entries.set(workerId, {
-      id: workerId,
-      endpointId,
-      firstSeen: at,
-      lastSeen: at,
-      concurrency: 1,
-      initializing: true,
-      throttled: false,
-      recycle: false,
-      spawnedAt: at,
-    });
+    this.traffic.forget(workerId);
+    this.entries.set(workerId, { ...newEntry(endpointId, workerId, at), initializing: true, spawnedAt: at });
   }
 
   /** Same as `spawned`, for starters that do not measure cold starts (`gantry dev`). */
@@ -175,11 +107,7 @@ export class WorkerRegistry {
 
   /** The supervisor's judgement: a reason makes the worker unhealthy; undefined takes it back. */
   judge(workerId: string, verdict: string | undefined): void {
-    if (!this.entries.has(workerId)) return;
-    if (verdict === undefined) {
-      const l = this.locals.get(workerId);
-      if (l) delete l.verdict;
-    } else this.local(workerId).verdict = verdict;
+    if (this.entries.has(workerId)) this.traffic.judge(workerId, verdict);
   }
 
   /** The worker's process has exited: it leaves the registry, and requests it left in flight are ignored. */
@@ -203,15 +131,12 @@ export class WorkerRegistry {
 
   /** Jobs handed to the worker. */
   taken(endpointId: string, workerId: string, jobIds: readonly string[], now: number): void {
-    if (!this.contact(endpointId, workerId, now)) return;
-    const l = this.local(workerId);
-    for (const id of jobIds) l.held.set(id, now);
+    if (this.contact(endpointId, workerId, now)) this.traffic.taken(workerId, jobIds, now);
   }
 
   /** Jobs handed to a take request whose client went away: they went back to the queue. */
   putBack(workerId: string, jobIds: readonly string[]): void {
-    const l = this.locals.get(workerId);
-    if (l) for (const id of jobIds) l.held.delete(id);
+    this.traffic.putBack(workerId, jobIds);
   }
 
   /**
@@ -220,16 +145,8 @@ export class WorkerRegistry {
    */
   done(endpointId: string, workerId: string, jobId: string, final: boolean, now: number): void {
     if (!this.contact(endpointId, workerId, now) || !final) return;
-    const l = this.local(workerId);
-    l.held.delete(jobId);
-    if (l.answered.includes(jobId)) return; // a repeated post
-    l.answered.push(jobId);
-    if (l.answered.length > ANSWERED_KEPT) l.answered.shift();
-    l.jobsDone++;
-    l.lastJobAt = now;
-    const first = l.firstDoneAt === undefined;
-    l.firstDoneAt ??= now;
-    this.emit({ type: "answered", endpointId, workerId, jobId, at: now, first });
+    const answer = this.traffic.answered(workerId, jobId, now);
+    if (answer) this.emit({ type: "answered", endpointId, workerId, jobId, at: now, first: answer.first });
   }
 
   /**
@@ -246,11 +163,7 @@ export class WorkerRegistry {
     if (!e) return;
     if (info.concurrency !== undefined && info.concurrency > e.concurrency) e.concurrency = info.concurrency;
     if (info.version !== undefined) e.version = info.version;
-    if (info.jobIds === undefined) return;
-    const l = this.local(workerId);
-    const listed = new Set(info.jobIds.filter((id) => !l.answered.includes(id)));
-    for (const [id, since] of l.held) if (!listed.has(id) && now - since > FRESH_TAKE_MS) l.held.delete(id);
-    for (const id of listed) if (!l.held.has(id)) l.held.set(id, now);
+    if (info.jobIds !== undefined) this.traffic.pinged(workerId, info.jobIds, now);
   }
 
   /**
@@ -258,21 +171,19 @@ export class WorkerRegistry {
    * the worker or end its initialization (a job-stop poll may come before the first take).
    */
   pollOpened(workerId: string): void {
-    this.openPolls.set(workerId, (this.openPolls.get(workerId) ?? 0) + 1);
+    this.traffic.pollOpened(workerId);
   }
 
   /** The long-poll ended (answered, held out, or its connection closed): the worker was last seen now. */
   pollClosed(workerId: string, now: number): void {
-    const open = (this.openPolls.get(workerId) ?? 0) - 1;
-    if (open > 0) this.openPolls.set(workerId, open);
-    else this.openPolls.delete(workerId);
+    this.traffic.pollClosed(workerId);
     const e = this.entries.get(workerId);
     if (e) e.lastSeen = Math.max(e.lastSeen, now);
   }
 
   /** When the worker was last heard from; now, while one of its long-polls is held open. */
   private lastSeenOf(e: Entry, now: number): number {
-    return this.openPolls.has(e.id) ? Math.max(e.lastSeen, now) : e.lastSeen;
+    return this.traffic.polling(e.id) ? Math.max(e.lastSeen, now) : e.lastSeen;
   }
 
   /** A healthy ping or a take clears an earlier unhealthy report of the same worker id. */
@@ -323,7 +234,7 @@ export class WorkerRegistry {
 
   remove(workerId: string): void {
     this.entries.delete(workerId);
-    this.locals.delete(workerId);
+    this.traffic.forget(workerId);
   }
 
   /** Forgets quiet workers; returns their ids. `busy` lists workers that still hold jobs. */
@@ -364,10 +275,9 @@ export class WorkerRegistry {
   }
 
   private info(e: Entry, load: number, now: number): WorkerInfo {
-    const l = this.locals.get(e.id);
-    const held = l ? [...l.held.keys()] : [];
-    const jobs = Math.max(load, held.length);
-    const verdict = l?.verdict;
+    const t = this.traffic.view(e.id);
+    const jobs = Math.max(load, t.held.length);
+    const verdict = t.verdict;
     const info: WorkerInfo = {
       id: e.id,
       endpointId: e.endpointId,
@@ -383,8 +293,8 @@ export class WorkerRegistry {
       concurrency: e.concurrency,
       jobs,
       recycle: e.recycle,
-      jobsDone: l?.jobsDone ?? 0,
-      held,
+      jobsDone: t.jobsDone,
+      held: t.held,
     };
     if (e.version !== undefined) info.version = e.version;
     if (e.unhealthy) info.unhealthy = { ...e.unhealthy };
@@ -393,8 +303,8 @@ export class WorkerRegistry {
     if (e.firstTakeAt !== undefined) info.firstTakeAt = e.firstTakeAt;
     const cold = coldStartOf(e);
     if (cold !== undefined) info.coldStartMs = cold;
-    if (l?.firstDoneAt !== undefined) info.firstDoneAt = l.firstDoneAt;
-    if (l?.lastJobAt !== undefined) info.lastJobAt = l.lastJobAt;
+    if (t.firstDoneAt !== undefined) info.firstDoneAt = t.firstDoneAt;
+    if (t.lastJobAt !== undefined) info.lastJobAt = t.lastJobAt;
     if (verdict !== undefined) info.verdict = verdict;
     return info;
   }
@@ -408,25 +318,14 @@ export class WorkerRegistry {
     }));
   }
 
-  /**
-   * Takes another node's newer copy of an entry. What only moves one way stays so: `lastSeen` never moves back,
-   * and a worker this node saw take a job does not become initializing again.
-   */
+  /** Takes another node's newer copy of an entry (see `mergeEntry`). */
   adopt(snapshot: WorkerSnapshot): void {
     if (this.retired.has(snapshot.id)) return;
     const current = this.entries.get(snapshot.id);
-    const next = structuredClone(snapshot);
-    const wasReady = current?.firstTakeAt !== undefined;
-    if (current && current.endpointId === next.endpointId) {
-      next.lastSeen = Math.max(current.lastSeen, next.lastSeen);
-      next.firstContactAt = earliest(current.firstContactAt, next.firstContactAt);
-      next.firstTakeAt = earliest(current.firstTakeAt, next.firstTakeAt);
-      if (next.firstContactAt === undefined) delete next.firstContactAt;
-      if (next.firstTakeAt === undefined) delete next.firstTakeAt;
-      if (next.firstTakeAt !== undefined) next.initializing = false;
-    } else this.locals.delete(snapshot.id);
+    const next = mergeEntry(current, snapshot);
+    if (current?.endpointId !== next.endpointId) this.traffic.forget(next.id);
     this.entries.set(next.id, next);
-    if (!wasReady && next.firstTakeAt !== undefined) this.emit(readyEvent(next));
+    if (current?.firstTakeAt === undefined && next.firstTakeAt !== undefined) this.emit(readyEvent(next));
   }
 
   /** Another node heard from the worker at `lastSeen`. */
@@ -442,24 +341,4 @@ export class WorkerRegistry {
   static describeUnhealthy(w: WorkerInfo): string {
     return describeUnhealthy(w);
   }
-}
-
-const earliest = (a: number | undefined, b: number | undefined): number | undefined =>
-  a === undefined ? b : b === undefined ? a : Math.min(a, b);
-
-const coldStartOf = (e: Entry): number | undefined =>
-  e.spawnedAt !== undefined && e.firstTakeAt !== undefined
-    ? Math.max(0, e.firstTakeAt - e.spawnedAt)
-    : undefined;
-
-function readyEvent(e: Entry): WorkerEvent {
-  const cold = coldStartOf(e);
-  const event: WorkerEvent = {
-    type: "ready",
-    endpointId: e.endpointId,
-    workerId: e.id,
-    at: e.firstTakeAt ?? 0,
-  };
-  if (cold !== undefined) event.coldStartMs = cold;
-  return event;
 }
