@@ -149,8 +149,14 @@ describe("one worker registry behind the admin view, /health and the cold-start 
     );
     expectListMatchesCounts(busy.admin);
     expect(busy.health.workers).toMatchObject({ idle: 0, running: 1 });
+    // A job queued behind it is not told that no worker is connected: the hints read the same registry.
+    const queued = await s.submit("hand", { echo: "queued" });
+    const waiting = await s.status("hand", queued);
+    expect(waiting.status).toBe("IN_QUEUE");
+    expect(waiting.hint ?? "").not.toMatch(/no worker is connected/);
 
     const done = await s.waitDone("hand", slow);
+    expect((await s.waitDone("hand", queued)).status).toBe("COMPLETED");
     const after = await views(s, "hand");
     expect(done.workerId).toBe("by-hand-1");
     expect(after.admin.status.workers).toEqual([
