@@ -592,12 +592,7 @@ export class Engine implements Platform {
       const now = this.clock();
       const jobs = await this.store.take(endpointId, workerId, batch, now, now + this.leaseMs);
       if (jobs.length > 0) {
-        this.workers.taken(
-          endpointId,
-          workerId,
-          jobs.map((j) => j.id),
-          now,
-        );
+        this.workers.taken(endpointId, workerId, jobs, now);
         // More may be waiting than this batch took: let the next sleeping taker look.
         if (jobs.length === batch) this.waiters.notifyOne(key);
         for (const job of jobs) {
@@ -703,12 +698,7 @@ export class Engine implements Platform {
     const now = this.clock();
     const version = typeof r.version === "string" ? r.version : undefined;
     const ids = Array.isArray(r.jobIds) ? r.jobIds.filter((id): id is string => typeof id === "string") : [];
-    this.workers.seen(
-      endpointId,
-      workerId,
-      now,
-      version === undefined ? { jobIds: ids } : { version, jobIds: ids },
-    );
+    this.workers.seen(endpointId, workerId, now, { version, jobIds: ids });
     if (r.status === "unhealthy") {
       const check = typeof r.check === "string" ? r.check : undefined;
       const reason = typeof r.reason === "string" ? r.reason.slice(0, 512) : undefined;

@@ -45,9 +45,9 @@ export class WorkerTraffic {
     return t;
   }
 
-  taken(workerId: string, jobIds: readonly string[], now: number): void {
+  taken(workerId: string, jobs: readonly { id: string }[], now: number): void {
     const t = this.#of(workerId);
-    for (const id of jobIds) t.held.set(id, now);
+    for (const j of jobs) t.held.set(j.id, now);
   }
 
   putBack(workerId: string, jobIds: readonly string[]): void {

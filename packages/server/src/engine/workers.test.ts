@@ -4,6 +4,7 @@ import { type WorkerEvent, WorkerRegistry } from "./workers.js";
 const STALE = 30_000;
 const registry = () => new WorkerRegistry({ staleMs: STALE, unhealthyMs: 60_000 });
 const idle = () => false;
+const jobs = (...ids: string[]) => ids.map((id) => ({ id }));
 
 describe("WorkerRegistry: an open long-poll is a sign of life", () => {
   it("a quiet worker is forgotten after staleMs; one waiting in a long-poll is not", () => {
@@ -86,7 +87,7 @@ describe("WorkerRegistry: one record of each worker, fed as the protocol happens
     const events: WorkerEvent[] = [];
     r.on((e) => events.push(e));
     r.takeRequested("ep", "w", 1, 0);
-    r.taken("ep", "w", ["j1"], 10);
+    r.taken("ep", "w", jobs("j1"), 10);
     expect(r.get("w", 10)).toMatchObject({ state: "running", jobs: 1, held: ["j1"] });
     r.done("ep", "w", "j1", false, 20); // progress
     expect(r.get("w", 20)?.state).toBe("running");
@@ -107,8 +108,8 @@ describe("WorkerRegistry: one record of each worker, fed as the protocol happens
 
   it("pings replace the jobs it runs, but keep jobs handed out moments ago; put-back jobs are released", () => {
     const r = registry();
-    r.taken("ep", "w", ["old"], 0);
-    r.taken("ep", "w", ["fresh", "back"], 9_000);
+    r.taken("ep", "w", jobs("old"), 0);
+    r.taken("ep", "w", jobs("fresh", "back"), 9_000);
     r.seen("ep", "w", 10_000, { jobIds: ["listed"] });
     r.putBack("w", ["back"]);
     expect(r.get("w", 10_000)?.held.sort()).toEqual(["fresh", "listed"]);

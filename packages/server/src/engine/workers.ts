@@ -130,8 +130,8 @@ export class WorkerRegistry {
   }
 
   /** Jobs handed to the worker. */
-  taken(endpointId: string, workerId: string, jobIds: readonly string[], now: number): void {
-    if (this.contact(endpointId, workerId, now)) this.traffic.taken(workerId, jobIds, now);
+  taken(endpointId: string, workerId: string, jobs: readonly { id: string }[], now: number): void {
+    if (this.contact(endpointId, workerId, now)) this.traffic.taken(workerId, jobs, now);
   }
 
   /** Jobs handed to a take request whose client went away: they went back to the queue. */
@@ -157,7 +157,7 @@ export class WorkerRegistry {
     endpointId: string,
     workerId: string,
     now: number,
-    info: { concurrency?: number; version?: string; jobIds?: readonly string[] } = {},
+    info: { concurrency?: number; version?: string | undefined; jobIds?: readonly string[] } = {},
   ): void {
     const e = this.contact(endpointId, workerId, now);
     if (!e) return;
