@@ -28,7 +28,7 @@ export function sdkWorkerCommand(...args: string[]): string[] {
 }
 
 export const API_KEY = "test-api-key";
-const WORKER_SECRET = "test-worker-secret";
+export const WORKER_SECRET = "test-worker-secret";
 
 export interface Stack {
   url: string;
@@ -38,6 +38,8 @@ export interface Stack {
   submit(endpointId: string, input: unknown, policy?: Record<string, unknown>): Promise<string>;
   status(endpointId: string, jobId: string): Promise<JobView>;
   health(endpointId: string): Promise<HealthView>;
+  /** GET with the API key; the parsed JSON body (throws unless 200). */
+  get<T>(path: string): Promise<T>;
   /** Resolves when the job is terminal (server-side long-poll, repeated). */
   waitDone(endpointId: string, jobId: string, timeoutMs?: number): Promise<JobView>;
   close(): Promise<void>;
@@ -109,6 +111,7 @@ export async function startStack(
     },
     status: (endpointId, jobId) => call<JobView>("GET", `/v2/${endpointId}/status/${jobId}`),
     health: (endpointId) => call<HealthView>("GET", `/v2/${endpointId}/health`),
+    get: <T>(path: string) => call<T>("GET", path),
     async waitDone(endpointId, jobId, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

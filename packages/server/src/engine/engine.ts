@@ -556,7 +556,7 @@ export class Engine implements Platform {
   ): Promise<WorkerJob[]> {
     if (!this.hasEndpoint(endpointId) || typeof workerId !== "string" || workerId.length === 0) return [];
     const batch = Number.isInteger(max) && max >= 1 ? Math.min(max, 1000) : 1;
-    this.workers.seen(endpointId, workerId, this.clock(), { concurrency: batch });
+    this.workers.takeRequested(endpointId, workerId, batch, this.clock());
     this.workers.healthy(workerId);
     // While the take is held the worker is evidently alive: Gantry's SDK stops pinging while idle (worker-protocol
     // extensions in docs/api.md), so the registry must not forget a worker that waits here.
@@ -592,7 +592,7 @@ export class Engine implements Platform {
       const now = this.clock();
       const jobs = await this.store.take(endpointId, workerId, batch, now, now + this.leaseMs);
       if (jobs.length > 0) {
-        this.workers.seen(endpointId, workerId, now);
+        this.workers.taken(endpointId, workerId, jobs, now);
         // More may be waiting than this batch took: let the next sleeping taker look.
         if (jobs.length === batch) this.waiters.notifyOne(key);
         for (const job of jobs) {
@@ -612,6 +612,7 @@ export class Engine implements Platform {
     if (!Array.isArray(jobIds)) return;
     const ids = jobIds.filter((id): id is string => typeof id === "string");
     const back = await this.store.putBack(workerId, ids);
+    this.workers.putBack(workerId, ids);
     for (const job of back) {
       if (job.endpointId !== endpointId)
         this.log.warn({ jobId: job.id, endpointId }, "put back across endpoints");
@@ -663,6 +664,8 @@ export class Engine implements Platform {
       now,
       guard,
     );
+    // After the write, before anyone is told: the registry shows the worker free once its answer is visible.
+    this.workers.done(endpointId, workerId, jobId, true, now);
     if (r.ok) {
       this.afterTerminal(r.job);
       return ok(undefined);
@@ -694,7 +697,8 @@ export class Engine implements Platform {
     const r: PingReport = isObject(report) ? report : {};
     const now = this.clock();
     const version = typeof r.version === "string" ? r.version : undefined;
-    this.workers.seen(endpointId, workerId, now, version === undefined ? {} : { version });
+    const ids = Array.isArray(r.jobIds) ? r.jobIds.filter((id): id is string => typeof id === "string") : [];
+    this.workers.seen(endpointId, workerId, now, { version, jobIds: ids });
     if (r.status === "unhealthy") {
       const check = typeof r.check === "string" ? r.check : undefined;
       const reason = typeof r.reason === "string" ? r.reason.slice(0, 512) : undefined;
@@ -703,7 +707,6 @@ export class Engine implements Platform {
     } else {
       this.workers.healthy(workerId);
     }
-    const ids = Array.isArray(r.jobIds) ? r.jobIds.filter((id): id is string => typeof id === "string") : [];
     if (ids.length > 0) await this.store.extendLeases(workerId, ids, now + this.leaseMs);
   }
 

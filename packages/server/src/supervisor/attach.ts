@@ -1,7 +1,7 @@
 /**
- * One call that wires supervision onto an engine: the activity tracker, the process provider, the supervisor,
- * and the wrapped platform the HTTP app must serve (so the supervisor sees worker traffic and clients see
- * hints). `server.ts` calls it when endpoints have a `worker.command`.
+ * One call that wires supervision onto an engine: the process provider, the supervisor (which reads and feeds
+ * the engine's worker registry), and the platform the HTTP app must serve (the engine, with the supervisor's
+ * hints for clients). `server.ts` calls it when endpoints have a `worker.command`.
  */
 import { workerEnv } from "../config/worker-env.js";
 import type { EndpointConfig } from "../domain/endpoint.js";
@@ -10,11 +10,10 @@ import type { Engine } from "../engine/engine.js";
 import type { Platform } from "../engine/platform.js";
 import { LocalProcessProvider } from "../providers/local-process.js";
 import type { WorkerProvider } from "../providers/provider.js";
-import { WorkerActivityTracker } from "./activity.js";
+import { withClientHints } from "./client-hints.js";
 import { engineHost } from "./engine-host.js";
 import { composeWorkerEnv } from "./process-env.js";
 import { Supervisor, type SupervisorOptions } from "./supervisor.js";
-import { trackPlatform } from "./track-platform.js";
 
 export interface SupervisionOptions {
   engine: Engine;
@@ -39,18 +38,16 @@ export interface SupervisionOptions {
 }
 
 export interface Supervision {
-  /** Serve this instead of the engine. */
+  /** Serve this instead of the engine: it adds the supervisor's hints for clients. */
   platform: Platform;
   supervisor: Supervisor;
   provider: WorkerProvider;
-  tracker: WorkerActivityTracker;
   start(): void;
   /** Stops every worker (SIGTERM, then SIGKILL after the grace period). Call before stopping the engine. */
   close(graceMs?: number): Promise<void>;
 }
 
 export function createSupervision(options: SupervisionOptions): Supervision {
-  const tracker = new WorkerActivityTracker();
   const provider = options.provider ?? new LocalProcessProvider({ dataDir: options.dataDir });
   const commands = new Map(options.endpoints.map((e) => [e.id, e.worker]));
   const parentEnv = options.parentEnv ?? process.env;
@@ -61,7 +58,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     {
       host: engineHost(options.engine),
       provider,
-      activity: tracker,
+      workers: options.engine.workers,
       workerEnv: (endpointId, workerId) =>
         composeWorkerEnv(
           parentEnv,
@@ -92,7 +89,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     .map((e) =>
       options.engine.waiters.on(keyOfEvent({ topic: "queue", id: e.id }), () => supervisor.nudge(e.id)),
     );
-  const platform = trackPlatform(options.engine as Platform, tracker, {
+  const platform = withClientHints(options.engine as Platform, {
     queueHint: (id) => supervisor.queueHint(id),
     healthHints: (id) => supervisor.healthHints(id),
     unhealthyCount: (id) => supervisor.status(id)?.counts.unhealthy ?? 0,
@@ -101,7 +98,6 @@ export function createSupervision(options: SupervisionOptions): Supervision {
     platform,
     supervisor,
     provider,
-    tracker,
     start: () => supervisor.start(),
     close: (graceMs) => {
       for (const off of unlisten) off();

@@ -27,7 +27,7 @@ afterEach(async () => {
 
 describe("engineHost", () => {
   it("splits the queue by priority and reports the oldest normal-priority submission", async () => {
-    const host = engineHost(engine, () => now);
+    const host = engineHost(engine);
     expect(await host.queueStats("ep")).toEqual({ inQueue: 0, inQueueLow: 0, inProgress: 0 });
     await engine.submit({ endpointId: "ep", input: 1, sync: false, policy: { lowPriority: true } });
     now += 1_000;
@@ -53,9 +53,9 @@ describe("engineHost", () => {
     expect(await host.jobState("ep", "nope")).toBeUndefined();
   });
 
-  it("keeps the engine's worker registry in step with started and exited processes", async () => {
-    const host = engineHost(engine, () => now);
-    host.workerStarting?.("ep", "w9");
+  it("an exited process leaves the engine's worker registry", async () => {
+    const host = engineHost(engine);
+    engine.workers.spawned("ep", "w9", now);
     expect((await engine.health("ep")).workers.initializing).toBe(1);
     await host.workerGone?.("ep", "w9", "crashed");
     expect((await engine.health("ep")).workers.initializing).toBe(0);

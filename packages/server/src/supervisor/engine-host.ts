@@ -1,12 +1,12 @@
 /**
- * The supervisor's view of the `Engine`: queue statistics from the store, job states for overrun checks, and
- * the worker registry kept in step (a started process shows as initializing until it calls in). An exited
- * process is released at once: its jobs are requeued now instead of when their leases lapse.
+ * The supervisor's view of the `Engine` besides its worker registry: queue statistics from the store and job
+ * states for overrun checks. An exited process is released at once: its jobs are requeued now instead of when
+ * their leases lapse.
  */
 import type { Engine } from "../engine/engine.js";
 import type { SupervisorHost } from "./supervisor.js";
 
-export function engineHost(engine: Engine, now: () => number = Date.now): SupervisorHost {
+export function engineHost(engine: Engine): SupervisorHost {
   return {
     async queueStats(endpointId) {
       if (engine.store.queueStats) return engine.store.queueStats(endpointId);
@@ -20,9 +20,6 @@ export function engineHost(engine: Engine, now: () => number = Date.now): Superv
       return job.workerId !== undefined
         ? { status: job.status, workerId: job.workerId }
         : { status: job.status };
-    },
-    workerStarting(endpointId, workerId) {
-      engine.workers.markInitializing(endpointId, workerId, now());
     },
     async workerGone(_endpointId, workerId, reason) {
       await engine.releaseWorker(workerId, `exited: ${reason}`);
