@@ -19,13 +19,13 @@ export const CHROMIUM_PROBLEM_ENV = "GANTRY_TEST_CHROMIUM_PROBLEM";
 export const NO_APT_ENV = "GANTRY_TEST_NO_APT";
 
 const INSTALL_COMMAND = "apt-get update && apt-get install -y chromium";
-const LOCK = join(tmpdir(), "gantry-chromium-install.lock");
+const LOCK = join(tmpdir(), "gantry-apt-install.lock");
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
 
 export function missingChromiumMessage(path: string, why: string): string {
   return (
     `Chromium not found at ${path}: the browser tests of @gantry/client need it (${why}). Install Debian's ` +
-    `chromium package as root — \`${INSTALL_COMMAND}\` — or set GANTRY_CHROMIUM_PATH to a Chromium binary.`
+    `chromium package as root — \`${INSTALL_COMMAND}\` — or point GANTRY_CHROMIUM_PATH at another Chromium binary.`
   );
 }
 
@@ -57,12 +57,15 @@ export function installBlocker(c: InstallContext): string | undefined {
   return undefined;
 }
 
-/** Runs apt-get (under `flock` when there is one); resolves with its exit code and the tail of its output. */
-function aptInstallChromium(): Promise<{ code: number | null; output: string }> {
+/**
+ * `apt-get install -y <pkg>` unless `binary` exists, under `flock` when there is one; resolves with apt-get's exit
+ * code and the tail of its output.
+ */
+export function aptInstall(pkg: string, binary: string): Promise<{ code: number | null; output: string }> {
   // Checked again under the lock: another run may have installed it while this one waited.
   const script =
-    `[ -x ${DEFAULT_CHROMIUM_PATH} ] || { apt-get -q -o DPkg::Lock::Timeout=600 update && ` +
-    "apt-get -q -o DPkg::Lock::Timeout=600 install -y chromium; }";
+    `[ -x ${binary} ] || { apt-get -q -o DPkg::Lock::Timeout=600 update && ` +
+    `apt-get -q -o DPkg::Lock::Timeout=600 install -y ${pkg}; }`;
   const [command, args] = onPath("flock")
     ? ["flock", ["-w", "900", LOCK, "sh", "-c", script]]
     : ["sh", ["-c", script]];
@@ -101,7 +104,7 @@ export async function setup(): Promise<void> {
   if (blocker) problem = missingChromiumMessage(CHROMIUM_PATH, blocker);
   else {
     console.log(`[chromium] ${CHROMIUM_PATH} is missing: installing Debian's chromium with apt-get…`);
-    const { code, output } = await aptInstallChromium();
+    const { code, output } = await aptInstall("chromium", DEFAULT_CHROMIUM_PATH);
     if (existsSync(CHROMIUM_PATH)) console.log("[chromium] installed");
     else {
       const tail = output.trim().split("\n").slice(-15).join("\n");
