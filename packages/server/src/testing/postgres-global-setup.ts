@@ -19,7 +19,7 @@ export async function setup(): Promise<void> {
     throwaway = await startThrowawayPostgres();
   } catch (e) {
     process.env[POSTGRES_PROBLEM_ENV] =
-      `nothing answers at ${shown}, and a throwaway PostgreSQL could not be started: ${(e as Error).message}`;
+      `Nothing answers at ${shown}, and a throwaway PostgreSQL could not be started: ${(e as Error).message}`;
     console.error(`[postgres] ${process.env[POSTGRES_PROBLEM_ENV]}`);
     return;
   }

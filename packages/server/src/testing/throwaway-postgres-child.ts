@@ -93,12 +93,13 @@ async function main(): Promise<void> {
       await admin.end();
     }
   } catch (e) {
-    const why = e instanceof Error ? e.message : "the server exited while starting";
-    process.stderr.write(`could not start PostgreSQL in ${dir}: ${why}\n${log.join("").trim()}\n`);
+    // initdb's errors carry its output; a server that exits while starting leaves only its log to tell why.
+    const why = e instanceof Error ? e.message : `the server exited while starting:\n${log.join("").trim()}`;
+    process.stderr.write(`could not start PostgreSQL in ${dir}: ${why}\n`);
     if (asRoot)
       process.stderr.write(
         `(as root the server runs as the \`${USER}\` user, which must be able to read the package's binaries ` +
-          "and every folder above them)\n",
+          "and the temporary folder, and every folder above them)\n",
       );
     await stop(1);
     return;
