@@ -1,14 +1,15 @@
 /**
  * Debian's `chromium` driven by playwright-core. `npx playwright install` cannot fetch browsers on our machines,
- * so the system package is the browser; a missing one is a failure with the command that fixes it, never a skip.
+ * so the system package is the browser: the run's global setup (chromium-provision.ts) installs it when it may,
+ * and a missing one is a failure with the command that fixes it, never a skip.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
+import { CHROMIUM_PATH, CHROMIUM_PROBLEM_ENV, missingChromiumMessage } from "./chromium-provision.js";
 
-/** Overridable for machines that keep Chromium elsewhere. */
-export const CHROMIUM_PATH = process.env.GANTRY_CHROMIUM_PATH ?? "/usr/bin/chromium";
+export { CHROMIUM_PATH } from "./chromium-provision.js";
 
 const ARGS = [
   "--headless",
@@ -26,13 +27,15 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-/** Throws, with how to install it, when the Chromium binary is not there. */
+/** Throws, with why it is missing and how to install it, when the Chromium binary is not there. */
 export function requireChromium(path = CHROMIUM_PATH): string {
   if (!existsSync(path))
     throw new Error(
-      `Chromium not found at ${path}: the browser test of @gantry/client needs it. Install it with ` +
-        "`apt-get update && apt-get install -y chromium` (.ci/run does this), or point GANTRY_CHROMIUM_PATH " +
-        "at another Chromium binary.",
+      process.env[CHROMIUM_PROBLEM_ENV] ??
+        missingChromiumMessage(
+          path,
+          "the global setup of the repository's vitest.config.ts installs it as root",
+        ),
     );
   return path;
 }

@@ -1,19 +1,22 @@
 /**
  * The real PostgreSQL the tests run against: `GANTRY_TEST_DATABASE_URL`, else `postgres://root@127.0.0.1:5432/test`.
- * Each test file works in schemas of its own (`gantry_test_<random>…`) and drops them afterwards. An unreachable
- * server FAILS the suite with a message saying so — PostgreSQL tests never skip silently.
+ * When nothing answers there, the run's global setup (postgres-global-setup.ts) starts a throwaway server and
+ * points `GANTRY_TEST_DATABASE_URL` at it. Each test file works in schemas of its own (`gantry_test_<random>…`)
+ * and drops them afterwards. An unreachable server FAILS the suite with a message saying so — PostgreSQL tests
+ * never skip silently.
  * Test support: excluded from the package build.
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
+import { POSTGRES_PROBLEM_ENV, testDatabaseUrl, withoutPassword } from "./test-database-url.js";
 
-export const DEFAULT_TEST_DATABASE_URL = "postgres://root@127.0.0.1:5432/test";
-
-export function testDatabaseUrl(): string {
-  const v = process.env.GANTRY_TEST_DATABASE_URL?.trim();
-  return v ? v : DEFAULT_TEST_DATABASE_URL;
-}
+export {
+  DEFAULT_TEST_DATABASE_URL,
+  POSTGRES_PROBLEM_ENV,
+  testDatabaseUrl,
+  withoutPassword,
+} from "./test-database-url.js";
 
 /** A fresh schema-name prefix for one test file, e.g. `gantry_test_3f9a1c2b`. */
 export const testSchemaPrefix = (): string => `gantry_test_${randomBytes(4).toString("hex")}`;
@@ -25,9 +28,14 @@ export async function requirePostgres(url = testDatabaseUrl()): Promise<void> {
     await client.connect();
     await client.query("SELECT 1");
   } catch (err) {
+    const problem = process.env[POSTGRES_PROBLEM_ENV];
     throw new Error(
-      `PostgreSQL is required for the PostgreSQL store tests and is not reachable at ${url} ` +
-        `(${(err as Error).message}). Start it (CI: .ci/run does) or point GANTRY_TEST_DATABASE_URL at one.`,
+      `PostgreSQL is required for the PostgreSQL store tests and is not reachable at ${withoutPassword(url)} ` +
+        `(${(err as Error).message}). ` +
+        (problem
+          ? problem
+          : "Point GANTRY_TEST_DATABASE_URL at a server that accepts this URL; when nothing answers at it, " +
+            "`vitest run` starts a throwaway PostgreSQL itself."),
     );
   } finally {
     await client.end().catch(() => undefined);
