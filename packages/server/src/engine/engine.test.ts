@@ -37,7 +37,7 @@ describe("submit", () => {
     });
     const s = await h.engine.submit({ endpointId: "ep", input: null, sync: true });
     expect(s.ok && s.value.id).toMatch(/^sync-[0-9a-f-]{36}-g1$/);
-    const job = await h.store.get(s.ok ? s.value.id : "");
+    const job = await h.store.jobs.get(s.ok ? s.value.id : "");
     expect(job).toMatchObject({
       sync: true,
       policy: { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: false },
@@ -61,19 +61,19 @@ describe("submit", () => {
     await setup();
     const r = await h.engine.submit({ endpointId: "ep", input: 1, sync: false, ...(extra as object) });
     expect(r).toEqual({ ok: false, code: 400, error });
-    expect(await h.store.queuedCount("ep")).toBe(0);
+    expect(await h.store.jobs.queuedCount("ep")).toBe(0);
   });
 
   it("applies the endpoint's defaults and the job's own policy", async () => {
     await setup({ endpoints: [{ id: "ep", executionTimeoutMs: 7000, ttlMs: 20_000 }] });
     const a = await submit();
-    expect((await h.store.get(a))?.policy).toEqual({
+    expect((await h.store.jobs.get(a))?.policy).toEqual({
       executionTimeout: 7000,
       ttl: 20_000,
       lowPriority: false,
     });
     const b = await submit(1, { policy: { ttl: 30_000, lowPriority: true } });
-    expect((await h.store.get(b))?.policy).toEqual({
+    expect((await h.store.jobs.get(b))?.policy).toEqual({
       executionTimeout: 7000,
       ttl: 30_000,
       lowPriority: true,
@@ -99,7 +99,7 @@ describe("submit", () => {
     const a = await h.engine.submit({ endpointId: "ep", input: 1, sync: false, idempotencyKey: "k" });
     const b = await h.engine.submit({ endpointId: "ep", input: 2, sync: false, idempotencyKey: "k" });
     expect(a.ok && b.ok && a.value.id === b.value.id).toBe(true);
-    expect(await h.store.queuedCount("ep")).toBe(1);
+    expect(await h.store.jobs.queuedCount("ep")).toBe(1);
   });
 });
 
@@ -316,7 +316,7 @@ describe("results", () => {
     const id = await started();
     const p = h.engine.waitForTerminal("ep", id, 10_000);
     await vi.waitFor(() => expect(h.engine.waiters.sleeping(`job:${id}`)).toBe(1));
-    const reads = vi.spyOn(h.store, "get");
+    const reads = vi.spyOn(h.store.jobs, "get");
     await h.engine.workerDone("ep", "w1", id, { output: "ok" }, false);
     expect(await p).toMatchObject({ id, status: "COMPLETED", output: "ok" });
     expect(reads).not.toHaveBeenCalled();

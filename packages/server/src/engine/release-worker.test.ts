@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveEndpoint } from "../domain/endpoint.js";
 import { openSqliteStore } from "../store/sqlite.js";
-import type { JobStore } from "../store/store.js";
+import type { Store } from "../store/store.js";
 import { Engine } from "./engine.js";
 
 let dir: string | undefined;
-let store: JobStore | undefined;
+let store: Store | undefined;
 let engine: Engine | undefined;
 afterEach(async () => {
   await engine?.stop();

@@ -1,8 +1,8 @@
 /** Runs the adapter's named statements (postgres-sql.ts) on the pool: what the PostgreSQL parts share. */
 import type pg from "pg";
+import type { JobRecord } from "../domain/job.js";
 import { type JobRow, toRecord } from "./postgres-rows.js";
 import { buildStatements, type StatementName, type Statements } from "./postgres-sql.js";
-import type { JobRecord } from "../domain/job.js";
 
 /** Clamps a row limit to 1…max (an unusable value counts as 1). */
 export const clampLimit = (n: number, max: number): number => {

@@ -5,8 +5,8 @@
  */
 
 import type Database from "better-sqlite3";
-import { byLimit } from "./sqlite-limit.js";
 import type { ClusterStore, WorkerRow } from "./cluster-store.js";
+import { byLimit } from "./sqlite-limit.js";
 
 interface WorkerDbRow {
   id: string;
