@@ -53,10 +53,6 @@ describe("submit", () => {
     ],
     [{ policy: { lowPriority: "yes" } }, "policy.lowPriority must be a boolean"],
     [{ policy: [1] }, "policy must be an object"],
-    [{ webhook: "ftp://x" }, "webhook must be an http(s) URL"],
-    [{ webhook: 42 }, "webhook must be an http(s) URL"],
-    [{ extra: "x" }, "extra must be an object"],
-    [{ idempotencyKey: "" }, "idempotency key must be a string of 1 to 256 characters"],
   ])("rejects %j with a clear 400", async (extra, error) => {
     await setup();
     const r = await h.engine.submit({ endpointId: "ep", input: 1, sync: false, ...(extra as object) });
@@ -264,7 +260,7 @@ describe("results", () => {
     expect(v).not.toHaveProperty("output");
   });
 
-  it("answers 404 for unknown jobs and jobs held by another worker, 400 for a malformed body", async () => {
+  it("answers 404 for unknown jobs, jobs held by another worker and jobs of another endpoint", async () => {
     await setup();
     const id = await started("w1");
     expect(await h.engine.workerDone("ep", "w1", "nope", { output: 1 }, false)).toMatchObject({
@@ -278,14 +274,6 @@ describe("results", () => {
     expect(await h.engine.workerDone("other", "w1", id, { output: 1 }, false)).toMatchObject({
       ok: false,
       code: 404,
-    });
-    expect(await h.engine.workerDone("ep", "w1", id, null as never, false)).toMatchObject({
-      ok: false,
-      code: 400,
-    });
-    expect(await h.engine.workerDone("ep", "w1", id, [1] as never, false)).toMatchObject({
-      ok: false,
-      code: 400,
     });
     expect(await h.engine.workerStream("ep", "w2", id, 1)).toMatchObject({ ok: false, code: 404 });
     expect((await h.engine.status("ep", id))?.status).toBe("IN_PROGRESS");
@@ -613,18 +601,14 @@ describe("health", () => {
     expect((await h.engine.health("ep")).workers.unhealthy).toBe(0);
   });
 
-  it("never throws on malformed worker input", async () => {
+  it("answers at once and empty for an unknown endpoint, a negative wait or an unknown job", async () => {
     await setup();
-    await expect(h.engine.ping("ep", "w1", null as never)).resolves.toBeUndefined();
-    await expect(
-      h.engine.ping("ep", "w1", { jobIds: "x" as never, status: 5 as never }),
-    ).resolves.toBeUndefined();
-    await expect(h.engine.take("ep", "w1", Number.NaN, Number.NaN)).resolves.toEqual([]);
+    await submit();
     await expect(h.engine.take("nope", "w1", 1, 10)).resolves.toEqual([]);
-    await expect(h.engine.putBack("ep", "w1", "x" as never)).resolves.toBeUndefined();
     await expect(h.engine.waitStops("ep", "w1", -5)).resolves.toEqual([]);
-    await expect(h.engine.workerStream("ep", "w1", 5 as never, 1)).resolves.toMatchObject({ code: 404 });
-    await expect(h.engine.submit(null as never)).resolves.toMatchObject({ code: 400 });
+    await expect(h.engine.ping("nope", "w1", { jobIds: ["x"] })).resolves.toBeUndefined();
+    await expect(h.engine.workerStream("ep", "w1", "nope", 1)).resolves.toMatchObject({ code: 404 });
+    expect(await h.store.jobs.queuedCount("ep")).toBe(1);
     expect(T0).toBeGreaterThan(0);
   });
 });

@@ -82,11 +82,9 @@ describe("Engine.releaseWorker", () => {
     expect(String(view?.error)).toBe("worker w2 exited: crashed (code 1); job failed after 1 retry");
   });
 
-  it("is a no-op for a worker without jobs or a malformed id", async () => {
+  it("is a no-op for a worker without jobs", async () => {
     const e = await setup();
     expect(await e.releaseWorker("nobody", "exited")).toEqual([]);
-    expect(await e.releaseWorker("" as string, "exited")).toEqual([]);
-    expect(await e.releaseWorker(42 as unknown as string, "exited")).toEqual([]);
   });
 });
 
