@@ -1,5 +1,5 @@
 /**
- * Webhook delivery from the store's outbox (endpoint-api §8): POST the final status object plus
+ * Webhook delivery from the store's outbox (see docs/api.md on webhooks): POST the final status object plus
  * `input` and `webhook`; a 2xx answer counts as delivered; otherwise retry `attempts` times in all,
  * `delayMs` apart. The outbox row is claimed before each attempt, so a crash mid-attempt means a retry
  * after restart (at-least-once delivery).
