@@ -82,7 +82,12 @@ async function holdTake(
   }
 }
 
-export async function putBack(core: EngineCore, endpointId: string, workerId: string, jobIds: string[]) {
+export async function putBack(
+  core: EngineCore,
+  endpointId: string,
+  workerId: string,
+  jobIds: string[],
+): Promise<void> {
   for (const job of await core.jobs.putBack(workerId, jobIds)) {
     if (job.endpointId !== endpointId)
       core.log.warn({ jobId: job.id, endpointId }, "put back across endpoints");
@@ -167,7 +172,12 @@ export async function workerStream(
   return fail(404, r.message);
 }
 
-export async function ping(core: EngineCore, endpointId: string, workerId: string, report: PingReport) {
+export async function ping(
+  core: EngineCore,
+  endpointId: string,
+  workerId: string,
+  report: PingReport,
+): Promise<void> {
   if (!hasEndpoint(core, endpointId)) return;
   const now = core.clock();
   core.workers.seen(

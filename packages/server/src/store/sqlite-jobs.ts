@@ -5,7 +5,7 @@
  */
 import type { JobRecord } from "../domain/job.js";
 import { flag, type JobRow, json, parse, toRecord } from "./job-row.js";
-import type { JobStore, QueueStats } from "./job-store.js";
+import type { JobStore, NewJob, QueueStats } from "./job-store.js";
 import { LIST_RECENT_MAX } from "./job-store.js";
 import { rowOf, type SqliteJobsContext } from "./sqlite-statements.js";
 
@@ -27,7 +27,7 @@ type Part = Pick<
 >;
 
 /** The row `insert` writes: what we were given plus the schema's defaults. */
-function newRow(job: Parameters<JobStore["insert"]>[0], queuePos: number): JobRow {
+function newRow(job: NewJob, queuePos: number): JobRow {
   return {
     id: job.id,
     endpoint_id: job.endpointId,
