@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SqliteJobStore } from "@gantry/server";
+import { SqliteStore } from "@gantry/server";
 
 export interface StoreFloor {
   /**
@@ -36,10 +36,11 @@ export async function measureStoreFloor<K extends keyof StoreFloor>(
   shapes: readonly K[],
 ): Promise<Pick<StoreFloor, K>> {
   const dir = mkdtempSync(join(tmpdir(), "gantry-store-floor-"));
-  const store = new SqliteJobStore({ path: join(dir, "gantry.db") });
+  const store = new SqliteStore({ path: join(dir, "gantry.db") });
+  const db = store.jobs;
   let serial = 0;
   const insert = () =>
-    store.insert({
+    db.insert({
       id: `floor-${++serial}`,
       endpointId: ENDPOINT,
       sync: false,
@@ -51,8 +52,8 @@ export async function measureStoreFloor<K extends keyof StoreFloor>(
   /** One commit: the held jobs finish and up to `max` are taken. */
   const cycle = async (held: string[], max: number): Promise<string[]> => {
     const now = Date.now();
-    const finished = held.map((id) => store.finish(id, WORKER, DONE, now));
-    const taken = store.take(ENDPOINT, WORKER, max, now, now + 60_000);
+    const finished = held.map((id) => db.finish({ id, workerId: WORKER, ...DONE, now }));
+    const taken = db.take({ endpointId: ENDPOINT, workerId: WORKER, max, now, leaseUntil: now + 60_000 });
     await Promise.all(finished);
     return (await taken).map((j) => j.id);
   };

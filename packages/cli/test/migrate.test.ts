@@ -51,7 +51,7 @@ describe("gantry migrate", () => {
     expect(line.from).toBe(line.to);
     // A store that refuses to migrate opens only on a schema at exactly this version.
     const store = await openPostgresStore({ connectionString: url, schema, migrate: false });
-    expect(await store.queuedCount("ep")).toBe(0);
+    expect(await store.jobs.queuedCount("ep")).toBe(0);
     await store.close();
   });
 

@@ -67,7 +67,7 @@ export {
   DEFAULT_POSTGRES_SCHEMA,
   migratePostgres,
   openPostgresStore,
-  PostgresJobStore,
+  PostgresStore,
   type PostgresStoreOptions,
   redactConnectionString,
 } from "./store/postgres.js";
@@ -76,8 +76,8 @@ export {
   POSTGRES_SCHEMA_VERSION,
   SchemaVersionError,
 } from "./store/postgres-migrations.js";
-export { openSqliteStore, SqliteJobStore, type SqliteStoreOptions } from "./store/sqlite.js";
-export type { JobStore } from "./store/store.js";
+export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./store/sqlite.js";
+export type { ClusterStore, JobStore, Store, WebhookOutbox } from "./store/store.js";
 export { createSupervision, type Supervision, type SupervisionOptions } from "./supervisor/attach.js";
 export type { ColdStartSummary } from "./supervisor/cold-start.js";
 export {

@@ -21,8 +21,8 @@ import { startPgCluster } from "./engine/pg-cluster.js";
 import type { Platform } from "./engine/platform.js";
 import { GantryMetrics } from "./metrics/metrics.js";
 import { describeStore, openStore } from "./store/open-store.js";
-import { PostgresJobStore } from "./store/postgres.js";
-import type { JobStore } from "./store/store.js";
+import { PostgresStore } from "./store/postgres.js";
+import type { Store } from "./store/store.js";
 import { createSupervision, type Supervision, type SupervisionOptions } from "./supervisor/attach.js";
 
 export interface StartServerOptions {
@@ -65,7 +65,7 @@ export interface GantryServer {
   engine: Engine;
   /** What the HTTP app serves: the engine, wrapped by the supervisor when supervising. */
   platform: Platform;
-  store: JobStore;
+  store: Store;
   app: Hono<AppEnv>;
   metrics: GantryMetrics;
   logger: Logger;
@@ -133,7 +133,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
   });
   // Several nodes may share a PostgreSQL store: wake-ups over LISTEN/NOTIFY, once-only work on the leader.
   let pgCluster: Awaited<ReturnType<typeof startPgCluster>> | undefined;
-  if (store instanceof PostgresJobStore) {
+  if (store instanceof PostgresStore) {
     try {
       pgCluster = await startPgCluster({
         store,

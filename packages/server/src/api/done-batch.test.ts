@@ -58,8 +58,8 @@ describe("job-done-batch (Gantry extension)", () => {
     const r = await s.worker(batchUrl("w1"), [{ id: batched, isStream: true }]);
     expect(r.json).toEqual({ results: [{ id: batched, ok: true }] });
     await s.done("w1", plain, {}, true);
-    expect(await s.store.get(batched)).toMatchObject({ status: "COMPLETED", generator: true });
-    expect(await s.store.get(plain)).toMatchObject({ generator: true });
+    expect(await s.store.jobs.get(batched)).toMatchObject({ status: "COMPLETED", generator: true });
+    expect(await s.store.jobs.get(plain)).toMatchObject({ generator: true });
   });
 
   test("whole-request problems answer {error} and apply nothing", async () => {

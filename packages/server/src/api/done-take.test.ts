@@ -159,7 +159,7 @@ describe("job-done with take (Gantry extension)", () => {
       gated.release();
       expect(await gated.putBackDone).toEqual([next]);
       expect(await s.status(id)).toMatchObject({ status: "COMPLETED" });
-      const back = await s.store.get(next);
+      const back = await s.store.jobs.get(next);
       expect(back).toMatchObject({ status: "IN_QUEUE", retries: 0 });
       expect(back?.workerId).toBeUndefined();
       expect((await s.take("w2")).id).toBe(next);

@@ -228,7 +228,13 @@ describe("POST /runsync", () => {
       .call("/v2/ep1/runsync?wait=60000", { json: { input: 1 }, signal: ac.signal })
       .catch((e) => e);
     await until(() => signals.length > 0);
-    const job = await s.store.take("ep1", "peek", 1, Date.now(), Date.now() + 60_000);
+    const job = await s.store.jobs.take({
+      endpointId: "ep1",
+      workerId: "peek",
+      max: 1,
+      now: Date.now(),
+      leaseUntil: Date.now() + 60_000,
+    });
     const key = `job:${job[0]?.id}`;
     await until(() => s.engine.waiters.sleeping(key) === 1);
     ac.abort();
@@ -403,7 +409,7 @@ describe("cancel, retry, purge-queue, health", () => {
 
 describe("runsync retention and idempotency (hardening)", () => {
   const kept = async (id: string) => {
-    const job = await s.store.get(id);
+    const job = await s.store.jobs.get(id);
     return (job?.retainUntil ?? 0) - (job?.completedAt ?? 0);
   };
   const runsync = async (query: string) => {

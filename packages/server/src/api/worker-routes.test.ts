@@ -94,7 +94,7 @@ describe("job-take", () => {
     expect(r.json).toMatchObject({ id: a, input: "a" });
     expect(await s.status(a)).toMatchObject({ status: "IN_PROGRESS" });
     expect(await s.status(b)).toEqual({ id: b, status: "IN_QUEUE" });
-    expect((await s.store.get(b))?.retries).toBe(0);
+    expect((await s.store.jobs.get(b))?.retries).toBe(0);
   });
 
   test("jobs assigned after the client went away are put back at the head, not as a retry", async () => {
@@ -114,7 +114,7 @@ describe("job-take", () => {
       await new Promise((r) => takeSignal?.addEventListener("abort", r, { once: true }));
     gated.release();
     expect(await gated.putBackDone).toEqual([id]);
-    const back = await s.store.get(id);
+    const back = await s.store.jobs.get(id);
     expect(back).toMatchObject({ status: "IN_QUEUE", retries: 0 });
     expect(back?.workerId).toBeUndefined();
     expect((await s.take("w2")).id).toBe(id);
@@ -219,7 +219,7 @@ describe("job-done", () => {
     expect(await s.status(id)).toMatchObject({ status: "IN_PROGRESS", output: { progress: 3 } });
     await s.done("w1", id, { error: "bad", output: [], stopPod: true }, true);
     expect(await s.status(id)).toMatchObject({ status: "FAILED", error: "bad", output: [] });
-    expect((await s.store.get(id))?.generator).toBe(true);
+    expect((await s.store.jobs.get(id))?.generator).toBe(true);
     const [w] = await s.engine.listWorkers("ep1");
     expect(w).toMatchObject({ id: "w1", recycle: true });
   });
@@ -233,7 +233,7 @@ describe("job-done", () => {
       expect(r.status, body).toBe(400);
       expect(typeof r.json.error).toBe("string");
     }
-    const after = await s.store.get(id);
+    const after = await s.store.jobs.get(id);
     expect(after).toMatchObject({ status: "IN_PROGRESS", workerId: "w1", hasOutput: false });
     expect(after?.error).toBeUndefined();
   });
@@ -277,7 +277,7 @@ describe("job-stream and ping", () => {
     const missing = await s.worker(url, '{"chunk": 1}');
     expect(missing.status).toBe(400);
     expect(missing.json).toEqual({ error: "output: is required" });
-    expect(await s.store.readChunks(id, 0)).toEqual([{ seq: 1, output: { i: 0 } }]);
+    expect(await s.store.jobs.readChunks(id, 0)).toEqual([{ seq: 1, output: { i: 0 } }]);
     expect((await s.worker(`/v2/ep1/job-stream/w1/ghost`, '{"output": 1}')).status).toBe(404);
   });
 
@@ -287,13 +287,13 @@ describe("job-stream and ping", () => {
     const b = await s.submit(2);
     await s.take("w1");
     await s.take("w1");
-    const before = (await s.store.get(a))?.leaseUntil ?? 0;
+    const before = (await s.store.jobs.get(a))?.leaseUntil ?? 0;
     await until(() => Date.now() > before - s.engine.leaseMs + 5);
     expect(
       (await s.call(`/v2/ep1/ping/w1?gpu=none&job_id=${a}%2C${b}&runpod_version=1.12.0&extra=1`, W)).json,
     ).toEqual({});
-    expect((await s.store.get(a))?.leaseUntil).toBeGreaterThan(before);
-    expect((await s.store.get(b))?.leaseUntil).toBeGreaterThan(before);
+    expect((await s.store.jobs.get(a))?.leaseUntil).toBeGreaterThan(before);
+    expect((await s.store.jobs.get(b))?.leaseUntil).toBeGreaterThan(before);
     expect((await s.engine.listWorkers("ep1"))[0]).toMatchObject({ id: "w1", version: "1.12.0" });
 
     await s.call(

@@ -121,7 +121,7 @@ export class DevWorker {
   async #release(workerId: string): Promise<void> {
     const { engine } = this.#o.platform;
     try {
-      const held = (await engine.store.listByWorker(workerId)).filter((j) => j.status === "IN_PROGRESS");
+      const held = (await engine.store.jobs.listByWorker(workerId)).filter((j) => j.status === "IN_PROGRESS");
       if (held.length > 0) {
         await engine.putBack(
           this.#o.endpointId,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { resolveEndpoint } from "../domain/endpoint.js";
 import { openSqliteStore } from "../store/sqlite.js";
-import type { JobStore } from "../store/store.js";
+import type { Store } from "../store/store.js";
 import {
   type BusEvent,
   coalesceEvents,
@@ -22,7 +22,7 @@ import { LeaderLease } from "./leader.js";
 
 interface Node {
   engine: Engine;
-  store: JobStore;
+  store: Store;
   bus: EventBus;
 }
 
@@ -53,9 +53,8 @@ async function cluster(
   const hub = new InProcessBus();
   for (let i = 0; i < count; i++) {
     const store = await openSqliteStore({ path: join(dir, "gantry.db") });
-    if (!("acquireLease" in store)) throw new Error("no cluster store");
     const bus = o.bus ? o.bus() : hub.connect();
-    const leadership = new LeaderLease(store, {
+    const leadership = new LeaderLease(store.cluster, {
       holder: `node${i}`,
       ttlMs: o.leaderTtlMs ?? 600,
       renewMs: 100,
@@ -63,7 +62,7 @@ async function cluster(
     const engine = new Engine({
       store,
       endpoints,
-      cluster: { bus, leadership, recheckMs: 200, workerSyncMs: 100 },
+      cluster: { store: store.cluster, bus, leadership, recheckMs: 200, workerSyncMs: 100 },
       options: { nodeId: `n${i}`, takeHoldMs: 20_000, stopHoldMs: 20_000, sweepIntervalMs: 50 },
     });
     engine.start();
@@ -211,8 +210,8 @@ describe("engines sharing one store", () => {
     await vi.waitFor(() => expect([a, b].filter((n) => n.engine.leadership.isLeader())).toHaveLength(1));
     const leader = a.engine.leadership.isLeader() ? a : b;
     const follower = leader === a ? b : a;
-    const ticks = vi.spyOn(leader.store, "expiredLeases");
-    const idle = vi.spyOn(follower.store, "expiredLeases");
+    const ticks = vi.spyOn(leader.store.jobs, "expiredLeases");
+    const idle = vi.spyOn(follower.store.jobs, "expiredLeases");
     await vi.waitFor(() => expect(ticks).toHaveBeenCalled());
     expect(idle).not.toHaveBeenCalled();
 

@@ -37,7 +37,7 @@ describe("submit", () => {
     });
     const s = await h.engine.submit({ endpointId: "ep", input: null, sync: true });
     expect(s.ok && s.value.id).toMatch(/^sync-[0-9a-f-]{36}-g1$/);
-    const job = await h.store.get(s.ok ? s.value.id : "");
+    const job = await h.store.jobs.get(s.ok ? s.value.id : "");
     expect(job).toMatchObject({
       sync: true,
       policy: { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: false },
@@ -53,27 +53,23 @@ describe("submit", () => {
     ],
     [{ policy: { lowPriority: "yes" } }, "policy.lowPriority: must be a boolean"],
     [{ policy: [1] }, "policy: must be an object"],
-    [{ webhook: "ftp://x" }, "webhook must be an http(s) URL"],
-    [{ webhook: 42 }, "webhook must be an http(s) URL"],
-    [{ extra: "x" }, "extra must be an object"],
-    [{ idempotencyKey: "" }, "idempotency key must be a string of 1 to 256 characters"],
   ])("rejects %j with a clear 400", async (extra, error) => {
     await setup();
     const r = await h.engine.submit({ endpointId: "ep", input: 1, sync: false, ...(extra as object) });
     expect(r).toEqual({ ok: false, code: 400, error });
-    expect(await h.store.queuedCount("ep")).toBe(0);
+    expect(await h.store.jobs.queuedCount("ep")).toBe(0);
   });
 
   it("applies the endpoint's defaults and the job's own policy", async () => {
     await setup({ endpoints: [{ id: "ep", executionTimeoutMs: 7000, ttlMs: 20_000 }] });
     const a = await submit();
-    expect((await h.store.get(a))?.policy).toEqual({
+    expect((await h.store.jobs.get(a))?.policy).toEqual({
       executionTimeout: 7000,
       ttl: 20_000,
       lowPriority: false,
     });
     const b = await submit(1, { policy: { ttl: 30_000, lowPriority: true } });
-    expect((await h.store.get(b))?.policy).toEqual({
+    expect((await h.store.jobs.get(b))?.policy).toEqual({
       executionTimeout: 7000,
       ttl: 30_000,
       lowPriority: true,
@@ -99,7 +95,7 @@ describe("submit", () => {
     const a = await h.engine.submit({ endpointId: "ep", input: 1, sync: false, idempotencyKey: "k" });
     const b = await h.engine.submit({ endpointId: "ep", input: 2, sync: false, idempotencyKey: "k" });
     expect(a.ok && b.ok && a.value.id === b.value.id).toBe(true);
-    expect(await h.store.queuedCount("ep")).toBe(1);
+    expect(await h.store.jobs.queuedCount("ep")).toBe(1);
   });
 });
 
@@ -264,7 +260,7 @@ describe("results", () => {
     expect(v).not.toHaveProperty("output");
   });
 
-  it("answers 404 for unknown jobs and jobs held by another worker, 400 for a malformed body", async () => {
+  it("answers 404 for unknown jobs, jobs held by another worker and jobs of another endpoint", async () => {
     await setup();
     const id = await started("w1");
     expect(await h.engine.workerDone("ep", "w1", "nope", { output: 1 }, false)).toMatchObject({
@@ -278,14 +274,6 @@ describe("results", () => {
     expect(await h.engine.workerDone("other", "w1", id, { output: 1 }, false)).toMatchObject({
       ok: false,
       code: 404,
-    });
-    expect(await h.engine.workerDone("ep", "w1", id, null as never, false)).toMatchObject({
-      ok: false,
-      code: 400,
-    });
-    expect(await h.engine.workerDone("ep", "w1", id, [1] as never, false)).toMatchObject({
-      ok: false,
-      code: 400,
     });
     expect(await h.engine.workerStream("ep", "w2", id, 1)).toMatchObject({ ok: false, code: 404 });
     expect((await h.engine.status("ep", id))?.status).toBe("IN_PROGRESS");
@@ -316,7 +304,7 @@ describe("results", () => {
     const id = await started();
     const p = h.engine.waitForTerminal("ep", id, 10_000);
     await vi.waitFor(() => expect(h.engine.waiters.sleeping(`job:${id}`)).toBe(1));
-    const reads = vi.spyOn(h.store, "get");
+    const reads = vi.spyOn(h.store.jobs, "get");
     await h.engine.workerDone("ep", "w1", id, { output: "ok" }, false);
     expect(await p).toMatchObject({ id, status: "COMPLETED", output: "ok" });
     expect(reads).not.toHaveBeenCalled();
@@ -613,18 +601,14 @@ describe("health", () => {
     expect((await h.engine.health("ep")).workers.unhealthy).toBe(0);
   });
 
-  it("never throws on malformed worker input", async () => {
+  it("answers at once and empty for an unknown endpoint, a negative wait or an unknown job", async () => {
     await setup();
-    await expect(h.engine.ping("ep", "w1", null as never)).resolves.toBeUndefined();
-    await expect(
-      h.engine.ping("ep", "w1", { jobIds: "x" as never, status: 5 as never }),
-    ).resolves.toBeUndefined();
-    await expect(h.engine.take("ep", "w1", Number.NaN, Number.NaN)).resolves.toEqual([]);
+    await submit();
     await expect(h.engine.take("nope", "w1", 1, 10)).resolves.toEqual([]);
-    await expect(h.engine.putBack("ep", "w1", "x" as never)).resolves.toBeUndefined();
     await expect(h.engine.waitStops("ep", "w1", -5)).resolves.toEqual([]);
-    await expect(h.engine.workerStream("ep", "w1", 5 as never, 1)).resolves.toMatchObject({ code: 404 });
-    await expect(h.engine.submit(null as never)).resolves.toMatchObject({ code: 400 });
+    await expect(h.engine.ping("nope", "w1", { jobIds: ["x"] })).resolves.toBeUndefined();
+    await expect(h.engine.workerStream("ep", "w1", "nope", 1)).resolves.toMatchObject({ code: 404 });
+    expect(await h.store.jobs.queuedCount("ep")).toBe(1);
     expect(T0).toBeGreaterThan(0);
   });
 });

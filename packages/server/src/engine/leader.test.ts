@@ -10,10 +10,12 @@ async function setup() {
   const store = await openSqliteStore({ path: ":memory:" });
   let now = T0;
   let failing = false;
-  const flaky: ClusterStore = Object.create(store) as ClusterStore;
-  flaky.acquireLease = (...args) =>
-    failing ? Promise.reject(new Error("db down")) : store.acquireLease(...args);
-  const lease = (holder: string, s: ClusterStore = store) =>
+  const flaky: ClusterStore = {
+    ...store.cluster,
+    acquireLease: (claim) =>
+      failing ? Promise.reject(new Error("db down")) : store.cluster.acquireLease(claim),
+  };
+  const lease = (holder: string, s: ClusterStore = store.cluster) =>
     new LeaderLease(s, { holder, ttlMs: 10_000, renewMs: 2_000, clock: () => now });
   return {
     store,
@@ -86,8 +88,10 @@ describe("LeaderLease", () => {
 
   it("refuses settings that could let two nodes lead", async () => {
     const t = await setup();
-    expect(() => new LeaderLease(t.store, { holder: "a", ttlMs: 1000, renewMs: 600 })).toThrow(/renewMs/);
-    expect(() => new LeaderLease(t.store, { holder: "" })).toThrow(/holder/);
+    expect(() => new LeaderLease(t.store.cluster, { holder: "a", ttlMs: 1000, renewMs: 600 })).toThrow(
+      /renewMs/,
+    );
+    expect(() => new LeaderLease(t.store.cluster, { holder: "" })).toThrow(/holder/);
     await t.store.close();
   });
 });

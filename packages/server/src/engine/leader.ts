@@ -6,7 +6,7 @@
  * A table lease rather than an advisory lock: it works through connection poolers and on Postgres-compatible
  * databases without session-level locks.
  */
-import type { ClusterStore } from "../store/store.js";
+import type { ClusterStore } from "../store/cluster-store.js";
 import { type EngineLogger, silentLogger } from "./logger.js";
 
 export interface Leadership {
@@ -93,7 +93,12 @@ export class LeaderLease implements Leadership {
     this.running ??= (async () => {
       const asked = this.clock();
       try {
-        const won = await this.store.acquireLease(this.name, this.holder, asked, asked + this.ttlMs);
+        const won = await this.store.acquireLease({
+          name: this.name,
+          holder: this.holder,
+          now: asked,
+          until: asked + this.ttlMs,
+        });
         if (this.stopped) return;
         if (won) {
           // Measured from before the request: the row may have been written at any moment since.

@@ -1,6 +1,5 @@
 import { afterEach, expect, it } from "vitest";
 import { createEngineForTests, type Harness, T0 } from "../testing/test-harness.js";
-import type { ListRecentRequest } from "./platform.js";
 
 let h: Harness;
 afterEach(async () => {
@@ -42,13 +41,10 @@ it("lists the endpoint's jobs newest first as summaries without payloads", async
   expect(await h.engine.listRecent("nope")).toEqual([]);
 });
 
-it("defaults to 50 and caps at 500; malformed requests fall back to the defaults", async () => {
+it("defaults to 50 and caps at 500", async () => {
   h = await createEngineForTests();
   for (let i = 0; i < 520; i++) await submit();
   expect(await h.engine.listRecent("ep")).toHaveLength(50);
   expect(await h.engine.listRecent("ep", { limit: 10_000 })).toHaveLength(500);
   expect(await h.engine.listRecent("ep", { limit: 0 })).toHaveLength(1);
-  for (const bad of [{ limit: 2.5 }, { limit: "9" }, "x", null, { status: "DONE" }]) {
-    expect(await h.engine.listRecent("ep", bad as unknown as ListRecentRequest)).toHaveLength(50);
-  }
 });

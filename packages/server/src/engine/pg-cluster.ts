@@ -5,14 +5,14 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { PostgresJobStore } from "../store/postgres.js";
-import type { EngineCluster } from "./engine.js";
+import type { PostgresStore } from "../store/postgres.js";
+import type { EngineCluster } from "./engine-config.js";
 import { LeaderLease } from "./leader.js";
 import type { EngineLogger } from "./logger.js";
 import { channelForSchema, PgBus } from "./pg-bus.js";
 
 export interface PgClusterOptions {
-  store: PostgresJobStore;
+  store: PostgresStore;
   /** For the LISTEN connection; default the store pool's. */
   connectionString?: string;
   log?: EngineLogger;
@@ -48,7 +48,7 @@ export async function startPgCluster(o: PgClusterOptions): Promise<PgCluster> {
     ...(o.log ? { log: o.log } : {}),
   });
   await bus.start();
-  const leadership = new LeaderLease(o.store, {
+  const leadership = new LeaderLease(o.store.cluster, {
     holder: nodeName,
     ttlMs: o.leaderTtlMs ?? 10_000,
     ...(o.log ? { log: o.log } : {}),
@@ -57,7 +57,7 @@ export async function startPgCluster(o: PgClusterOptions): Promise<PgCluster> {
     nodeName,
     bus,
     leadership,
-    cluster: { bus, leadership, recheckMs: o.recheckMs ?? 1500 },
+    cluster: { store: o.store.cluster, bus, leadership, recheckMs: o.recheckMs ?? 1500 },
     close: () => bus.close(),
   };
 }

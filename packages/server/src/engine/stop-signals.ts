@@ -3,7 +3,7 @@
  * job-stop long-poll. One node keeps them in memory; nodes sharing a store keep them in it, because the
  * worker's job-stop poll may be held by any node.
  */
-import type { ClusterStore } from "../store/store.js";
+import type { ClusterStore } from "../store/cluster-store.js";
 
 export interface StopSignals {
   add(workerId: string, jobId: string, now: number): Promise<void>;

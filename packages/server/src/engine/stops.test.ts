@@ -34,10 +34,8 @@ it("a put-back wakes a job-stop poll already waiting", async () => {
   expect(await pending).toEqual(["j1"]);
 });
 
-it("ignores malformed put-backs and unknown endpoints", async () => {
+it("ignores put-backs for unknown endpoints", async () => {
   h = await createEngineForTests();
   await h.engine.putBackStops("nope", "w1", ["j1"]);
-  await h.engine.putBackStops("ep", "w1", "j1" as unknown as string[]);
-  await h.engine.putBackStops("ep", "w1", [42 as unknown as string, ""]);
   expect(await h.engine.waitStops("ep", "w1", 0)).toEqual([]);
 });

@@ -8,7 +8,7 @@
  * Tests drive `tick(now)` directly with a fake clock.
  */
 import type { JobRecord } from "../domain/job.js";
-import type { JobStore } from "../store/store.js";
+import type { JobStore } from "../store/job-store.js";
 import type { EngineLogger } from "./logger.js";
 
 /** What the sweeper tells the engine; the engine owns wake-ups, hooks, stops and webhooks. */
@@ -18,8 +18,8 @@ export interface SweepEvents {
   terminal(job: JobRecord): void;
   stop(workerId: string, jobId: string): void;
   deleted(job: { id: string; endpointId?: string }): void;
-  /** Additive: whether this node runs the store sweeps now (multi-node: only the leader). Default yes. */
-  active?(): boolean;
+  /** Whether this node runs the store sweeps now (multi-node: only the leader). */
+  active(): boolean;
   afterTick(now: number): Promise<void>;
 }
 
@@ -64,7 +64,7 @@ export class Sweeper {
   }
 
   private async pass(now: number): Promise<void> {
-    if (this.events.active?.() !== false) await this.sweepStore(now);
+    if (this.events.active()) await this.sweepStore(now);
     await this.events.afterTick(now);
   }
 
@@ -72,13 +72,13 @@ export class Sweeper {
     for (const job of await this.store.expiredLeases(now, BATCH)) {
       if (!job.workerId) continue;
       const maxRetries = this.events.maxRetries(job.endpointId);
-      const r = await this.store.leaseLost(
-        job.id,
-        job.workerId,
+      const r = await this.store.leaseLost({
+        id: job.id,
+        workerId: job.workerId,
         maxRetries,
         now,
-        `worker ${job.workerId} stopped responding; job failed after ${job.retries} ${job.retries === 1 ? "retry" : "retries"}`,
-      );
+        error: `worker ${job.workerId} stopped responding; job failed after ${job.retries} ${job.retries === 1 ? "retry" : "retries"}`,
+      });
       if (!r.ok) continue;
       if (r.job.status === "IN_QUEUE") {
         this.log.warn(

@@ -199,3 +199,7 @@ export class Waiters {
     }
   }
 }
+
+/** A long-poll's wait: at least 0, at most `max` (the route's hold, or the engine's bound). */
+export const clampWait = (ms: number, max: number): number =>
+  Number.isFinite(ms) ? Math.min(Math.max(0, ms), max) : 0;

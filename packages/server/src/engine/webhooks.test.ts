@@ -85,7 +85,7 @@ describe("webhooks", () => {
     expect(last.headers[SIGNATURE_HEADER]).toBe(signBody("s3cret", last.body));
     expect(last.headers[SIGNATURE_HEADER]).toMatch(/^sha256=[0-9a-f]{64}$/);
 
-    const [row] = await h.store.dueWebhooks(Date.now() + 3_600_000, 10);
+    const [row] = await h.store.webhooks.due(Date.now() + 3_600_000, 10);
     expect(row).toBeUndefined();
   });
 
@@ -125,12 +125,15 @@ describe("webhooks", () => {
     const r = await first.engine.submit({ endpointId: "ep", input: "x", webhook: rx.url, sync: false });
     const id = r.ok ? r.value.id : "";
     await first.engine.take("ep", "w1", 1, 0);
-    await first.store.finish(
+    await first.store.jobs.finish({
       id,
-      "w1",
-      { status: "COMPLETED", hasOutput: true, output: 7, generator: false },
-      Date.now(),
-    );
+      workerId: "w1",
+      status: "COMPLETED",
+      hasOutput: true,
+      output: 7,
+      generator: false,
+      now: Date.now(),
+    });
     await first.engine.stop();
     await first.store.close();
     expect(rx.hits).toHaveLength(0);
@@ -144,6 +147,6 @@ describe("webhooks", () => {
     expect(JSON.parse(rx.hits[0]?.body ?? "{}")).toMatchObject({ id, status: "COMPLETED", output: 7 });
     const reopened = await openSqliteStore({ path: first.dbPath });
     cleanups.push(() => reopened.close());
-    expect(await reopened.dueWebhooks(Date.now() + 3_600_000, 10)).toEqual([]);
+    expect(await reopened.webhooks.due(Date.now() + 3_600_000, 10)).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 /**
- * Webhook delivery from the store's outbox (endpoint-api §8): POST the final status object plus
+ * Webhook delivery from the store's outbox (see docs/api.md on webhooks): POST the final status object plus
  * `input` and `webhook`; a 2xx answer counts as delivered; otherwise retry `attempts` times in all,
  * `delayMs` apart. The outbox row is claimed before each attempt, so a crash mid-attempt means a retry
  * after restart (at-least-once delivery).
  */
 import { createHmac } from "node:crypto";
 import { request } from "undici";
-import type { JobStore, WebhookDelivery } from "../store/store.js";
+import type { WebhookDelivery, WebhookOutbox } from "../store/webhook-outbox.js";
 import type { EngineLogger } from "./logger.js";
 import { webhookPayload } from "./view.js";
 
@@ -35,7 +35,7 @@ export class WebhookDispatcher {
   private stopped = false;
 
   constructor(
-    private readonly store: JobStore,
+    private readonly outbox: WebhookOutbox,
     private readonly options: WebhookOptions,
     private readonly clock: () => number,
     private readonly log: EngineLogger,
@@ -81,14 +81,10 @@ export class WebhookDispatcher {
 
   private async pass(): Promise<void> {
     const now = this.clock();
-    const due = await this.store.dueWebhooks(now, 100);
+    const due = await this.outbox.due(now, 100);
     for (const d of due) {
       if (this.inFlight.has(d.id) || this.stopped) continue;
-      const claimed = await this.store.claimWebhook(
-        d.id,
-        now,
-        now + this.options.timeoutMs + this.options.delayMs,
-      );
+      const claimed = await this.outbox.claim(d.id, now, now + this.options.timeoutMs + this.options.delayMs);
       if (!claimed) continue;
       const ctl = new AbortController();
       this.inFlight.set(d.id, ctl);
@@ -115,7 +111,7 @@ export class WebhookDispatcher {
       });
       await res.body.dump();
       if (res.statusCode >= 200 && res.statusCode < 300) {
-        await this.store.webhookDelivered(d.id, this.clock());
+        await this.outbox.delivered(d.id, this.clock());
         this.log.debug({ jobId: d.jobId, attempt: d.attempts }, "webhook delivered");
         return;
       }
@@ -126,14 +122,14 @@ export class WebhookDispatcher {
     if (this.stopped) return; // the claim's retry time stands; a restart resumes it
     const now = this.clock();
     if (d.attempts >= this.options.attempts) {
-      await this.store.webhookFailed(d.id, now, error);
+      await this.outbox.failed({ id: d.id, now, error });
       this.log.warn(
         { jobId: d.jobId, url: loggableUrl(d.url), attempts: d.attempts, error },
         "webhook delivery gave up",
       );
       return;
     }
-    await this.store.webhookFailed(d.id, now, error, now + this.options.delayMs);
+    await this.outbox.failed({ id: d.id, now, error, retryAt: now + this.options.delayMs });
     this.log.info({ jobId: d.jobId, attempt: d.attempts, error }, "webhook attempt failed; will retry");
     const t = setTimeout(() => {
       this.timers.delete(t);

@@ -5,7 +5,7 @@
  * this node last knew replaces the local entry (last writer wins), and an entry whose row was deleted by another
  * node (worker released or pruned) is dropped unless it changed here since.
  */
-import type { ClusterStore, WorkerRow } from "../store/store.js";
+import type { ClusterStore, WorkerRow } from "../store/cluster-store.js";
 import { type EngineLogger, silentLogger } from "./logger.js";
 import type { WorkerRegistry, WorkerSnapshot } from "./workers.js";
 

@@ -3,7 +3,7 @@
  * schema, one mapping, so the SQLite and PostgreSQL stores cannot disagree on what a row means.
  */
 import type { JobRecord, JobStatus } from "../domain/job.js";
-import type { WebhookDelivery } from "./store.js";
+import type { WebhookDelivery } from "./webhook-outbox.js";
 
 /** A boolean column: PostgreSQL returns booleans, SQLite 0 and 1. */
 export type Flag = boolean | number;

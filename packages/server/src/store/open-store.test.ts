@@ -10,8 +10,8 @@ import {
   testSchemaPrefix,
 } from "../testing/postgres-test-db.js";
 import { describeStore, openStore } from "./open-store.js";
-import { PostgresJobStore } from "./postgres.js";
-import { SqliteJobStore } from "./sqlite.js";
+import { PostgresStore } from "./postgres.js";
+import { SqliteStore } from "./sqlite.js";
 
 const url = testDatabaseUrl();
 const prefix = testSchemaPrefix();
@@ -66,16 +66,16 @@ describe("store selection in the config", () => {
 describe("openStore", () => {
   it("opens SQLite in the data dir, in memory, or PostgreSQL per the config", async () => {
     const file = await openStore(load({ dataDir: join(dir, "data") }));
-    expect(file).toBeInstanceOf(SqliteJobStore);
+    expect(file).toBeInstanceOf(SqliteStore);
     await file.close();
     const mem = await openStore(load({ store: "memory" }));
-    expect(mem).toBeInstanceOf(SqliteJobStore);
+    expect(mem).toBeInstanceOf(SqliteStore);
     await mem.close();
     const config = load({ postgres: { schema: `${prefix}_a`, poolSize: 2 } }, { DATABASE_URL: url });
     const pg = await openStore(config);
-    expect(pg).toBeInstanceOf(PostgresJobStore);
-    expect((pg as PostgresJobStore).schema).toBe(`${prefix}_a`);
-    expect(await pg.queuedCount("ep")).toBe(0);
+    expect(pg).toBeInstanceOf(PostgresStore);
+    expect((pg as PostgresStore).schema).toBe(`${prefix}_a`);
+    expect(await pg.jobs.queuedCount("ep")).toBe(0);
     await pg.close();
   });
 

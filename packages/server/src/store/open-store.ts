@@ -12,7 +12,7 @@ import {
   redactConnectionString,
 } from "./postgres.js";
 import { openSqliteStore } from "./sqlite.js";
-import type { JobStore } from "./store.js";
+import type { Store } from "./store.js";
 
 export type StoreConfig = Pick<GantryConfig, "store" | "dataDir" | "databaseUrl"> & {
   postgres?: Partial<GantryConfig["postgres"]>;
@@ -23,7 +23,7 @@ export interface OpenStoreExtras {
   onPostgresError?: PostgresStoreOptions["onError"];
 }
 
-export async function openStore(config: StoreConfig, extras: OpenStoreExtras = {}): Promise<JobStore> {
+export async function openStore(config: StoreConfig, extras: OpenStoreExtras = {}): Promise<Store> {
   switch (config.store) {
     case "sqlite":
       return openSqliteStore({ path: join(config.dataDir, "gantry.db") });

@@ -5,7 +5,7 @@
  * conditional `INSERT … ON CONFLICT DO UPDATE … WHERE`.
  */
 import type pg from "pg";
-import type { ClusterStore, WorkerRow } from "./store.js";
+import type { ClusterStore, WorkerRow } from "./cluster-store.js";
 
 /** Migration appended to postgres-migrations.ts (schema already quoted). */
 export const clusterMigration = (s: string): string => `
@@ -104,7 +104,7 @@ export function postgresClusterStore(pool: pg.Pool, s: string): ClusterStore {
       if (ids.length === 0) return;
       await q(`DELETE FROM ${s}.workers WHERE id = ANY($1::text[])`, [ids]);
     },
-    async acquireLease(name, holder, now, until) {
+    async acquireLease({ name, holder, now, until }) {
       const r = await q(
         `INSERT INTO ${s}.leases AS l (name, holder, until) VALUES ($1, $2, $3)
          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until

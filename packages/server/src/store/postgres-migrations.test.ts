@@ -76,7 +76,7 @@ describe("postgres migrations", () => {
     );
     await migratePostgres({ connectionString: url, schema });
     const store = await openPostgresStore({ connectionString: url, schema, migrate: false });
-    expect(await store.get("nope")).toBeUndefined();
+    expect(await store.jobs.get("nope")).toBeUndefined();
     await store.close();
   });
 
@@ -95,13 +95,17 @@ describe("postgres migrations", () => {
     const policy = { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: false };
     const base = { endpointId: "ep", sync: false, input: 1, policy, createdAt: 1000, retentionMs: 60_000 };
     let store = await openPostgresStore({ connectionString: url, schema });
-    await store.insert({ ...base, id: "a" });
-    await store.insert({ ...base, id: "b" });
+    await store.jobs.insert({ ...base, id: "a" });
+    await store.jobs.insert({ ...base, id: "b" });
     await store.close();
     await store.close(); // idempotent
     store = await openPostgresStore({ connectionString: url, schema });
-    await store.insert({ ...base, id: "c" });
-    expect((await store.take("ep", "w", 5, 1100, 9000)).map((j) => j.id)).toEqual(["a", "b", "c"]);
+    await store.jobs.insert({ ...base, id: "c" });
+    expect(
+      (await store.jobs.take({ endpointId: "ep", workerId: "w", max: 5, now: 1100, leaseUntil: 9000 })).map(
+        (j) => j.id,
+      ),
+    ).toEqual(["a", "b", "c"]);
     await store.close();
   });
 });
@@ -111,7 +115,7 @@ describe("postgres without prepared statements", () => {
     const schema = fresh();
     const store = await openPostgresStore({ connectionString: url, schema, prepare: false });
     const policy = { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: false };
-    await store.insert({
+    await store.jobs.insert({
       id: "a",
       endpointId: "ep",
       sync: false,
@@ -120,14 +124,17 @@ describe("postgres without prepared statements", () => {
       createdAt: 1,
       retentionMs: 1,
     });
-    const [t] = await store.take("ep", "w", 1, 2, 9000);
+    const [t] = await store.jobs.take({ endpointId: "ep", workerId: "w", max: 1, now: 2, leaseUntil: 9000 });
     expect(t?.id).toBe("a");
-    const r = await store.finish(
-      "a",
-      "w",
-      { status: "COMPLETED", hasOutput: true, output: 7, generator: false },
-      3,
-    );
+    const r = await store.jobs.finish({
+      id: "a",
+      workerId: "w",
+      status: "COMPLETED",
+      hasOutput: true,
+      output: 7,
+      generator: false,
+      now: 3,
+    });
     expect(r).toMatchObject({ ok: true, job: { status: "COMPLETED", output: 7 } });
     await store.close();
   });

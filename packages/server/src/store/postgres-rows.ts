@@ -5,7 +5,7 @@
  */
 
 import { deliveryOf, type JobRow, type OutboxRow, toRecord } from "./job-row.js";
-import type { WebhookDelivery } from "./store.js";
+import type { WebhookDelivery } from "./webhook-outbox.js";
 
 export { type JobRow, json, type OutboxRow, parse, toRecord } from "./job-row.js";
 

@@ -98,6 +98,8 @@ export function buildStatements(s: string) {
 
   return {
     get: `SELECT * FROM ${jobs} WHERE id = $1`,
+    feedState: `SELECT status, CASE WHEN status = 'IN_PROGRESS' AND has_output THEN output END AS progress
+      FROM ${jobs} WHERE id = $1`,
     byIdempotencyKey: `SELECT * FROM ${jobs} WHERE endpoint_id = $1 AND idempotency_key = $2`,
     recent: `SELECT * FROM ${jobs} WHERE endpoint_id = $1 ORDER BY created_at DESC, insert_seq DESC LIMIT $2`,
     recentByStatus: `SELECT * FROM ${jobs} WHERE endpoint_id = $1 AND status = $2

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SqliteJobStore } from "./sqlite.js";
+import { SqliteStore } from "./sqlite.js";
 import { WalCheckpointer } from "./sqlite-checkpointer.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -143,13 +143,13 @@ describe("WalCheckpointer", () => {
 
   it("a store keeps every job across close and reopen, and its close removes the WAL", async () => {
     const path = join(dir, "store.db");
-    const store = new SqliteJobStore({ path });
+    const store = new SqliteStore({ path });
     const ids: string[] = [];
     // Long enough for the checkpointer thread to start (500 ms after open) and to run.
     const until = Date.now() + 1200;
     for (let i = 0; Date.now() < until; i++) {
       const id = `job-${i}`;
-      await store.insert({
+      await store.jobs.insert({
         id,
         endpointId: "ep",
         sync: false,
@@ -163,9 +163,9 @@ describe("WalCheckpointer", () => {
     }
     await store.close();
     expect(existsSync(`${path}-wal`)).toBe(false);
-    const again = new SqliteJobStore({ path });
+    const again = new SqliteStore({ path });
     try {
-      for (const id of ids) expect((await again.get(id))?.id).toBe(id);
+      for (const id of ids) expect((await again.jobs.get(id))?.id).toBe(id);
     } finally {
       await again.close();
     }
@@ -194,9 +194,9 @@ describe("WalCheckpointer", () => {
       await exited;
     }
     expect(committed.length).toBeGreaterThan(1000);
-    const store = new SqliteJobStore({ path });
+    const store = new SqliteStore({ path });
     try {
-      for (const id of committed) expect((await store.get(id))?.id).toBe(id);
+      for (const id of committed) expect((await store.jobs.get(id))?.id).toBe(id);
     } finally {
       await store.close();
     }

@@ -5,8 +5,8 @@
  */
 
 import type Database from "better-sqlite3";
+import type { ClusterStore, WorkerRow } from "./cluster-store.js";
 import { byLimit } from "./sqlite-limit.js";
-import type { ClusterStore, WorkerRow } from "./store.js";
 
 interface WorkerDbRow {
   id: string;
@@ -95,7 +95,7 @@ export function sqliteClusterStore(
       tx(() => {
         for (const id of ids) s.deleteWorker.run(id);
       }),
-    acquireLease: (name, holder, now, until) =>
+    acquireLease: ({ name, holder, now, until }) =>
       tx(() => s.acquire.run(name, holder, until, now, holder).changes > 0),
     releaseLease: (name, holder) => tx(() => void s.release.run(name, holder)),
   };

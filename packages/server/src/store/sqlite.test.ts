@@ -32,20 +32,32 @@ describe("sqlite file specifics", () => {
     const path = join(dir, "reopen", "gantry.db");
     let store = await openSqliteStore({ path });
     const base = { endpointId: "ep", sync: false, input: 1, policy, createdAt: 1000, retentionMs: 60_000 };
-    await store.insert({ ...base, id: "a", webhook: "http://127.0.0.1:1/h" });
-    await store.insert({ ...base, id: "b" });
-    await store.take("ep", "w", 1, 1100, 5000);
-    await store.appendChunk("a", "w", "c1");
-    await store.finish("a", "w", { status: "COMPLETED", hasOutput: true, output: 9, generator: false }, 1200);
+    await store.jobs.insert({ ...base, id: "a", webhook: "http://127.0.0.1:1/h" });
+    await store.jobs.insert({ ...base, id: "b" });
+    await store.jobs.take({ endpointId: "ep", workerId: "w", max: 1, now: 1100, leaseUntil: 5000 });
+    await store.jobs.appendChunk({ id: "a", workerId: "w", output: "c1" });
+    await store.jobs.finish({
+      id: "a",
+      workerId: "w",
+      status: "COMPLETED",
+      hasOutput: true,
+      output: 9,
+      generator: false,
+      now: 1200,
+    });
     await store.close();
 
     store = await openSqliteStore({ path });
-    expect(await store.get("a")).toMatchObject({ status: "COMPLETED", output: 9, streamCount: 1 });
-    expect(await store.readChunks("a", 0)).toEqual([{ seq: 1, output: "c1" }]);
-    expect((await store.dueWebhooks(2000, 10)).map((d) => d.jobId)).toEqual(["a"]);
+    expect(await store.jobs.get("a")).toMatchObject({ status: "COMPLETED", output: 9, streamCount: 1 });
+    expect(await store.jobs.readChunks("a", 0)).toEqual([{ seq: 1, output: "c1" }]);
+    expect((await store.webhooks.due(2000, 10)).map((d) => d.jobId)).toEqual(["a"]);
     // queue order survives: the next insert still goes behind b
-    await store.insert({ ...base, id: "c" });
-    expect((await store.take("ep", "w", 2, 1300, 9000)).map((j) => j.id)).toEqual(["b", "c"]);
+    await store.jobs.insert({ ...base, id: "c" });
+    expect(
+      (await store.jobs.take({ endpointId: "ep", workerId: "w", max: 2, now: 1300, leaseUntil: 9000 })).map(
+        (j) => j.id,
+      ),
+    ).toEqual(["b", "c"]);
     await store.close();
   });
 
@@ -66,12 +78,19 @@ describe("sqlite performance paths (issue #6)", () => {
   it("keeps the per-status counters in step with every change, and seeds them when migrating an old file", async () => {
     const path = join(dir, "counters", "gantry.db");
     let store = await openSqliteStore({ path });
-    for (const id of ["a", "b", "c", "d"]) await store.insert({ ...base, id });
-    await store.insert({ ...base, id: "x", endpointId: "other" });
-    await store.take("ep", "w", 2, 1100, 5000);
-    await store.finish("a", "w", { status: "COMPLETED", hasOutput: false, generator: false }, 1200);
-    await store.cancel("c", 1300);
-    await store.purgeQueue("other");
+    for (const id of ["a", "b", "c", "d"]) await store.jobs.insert({ ...base, id });
+    await store.jobs.insert({ ...base, id: "x", endpointId: "other" });
+    await store.jobs.take({ endpointId: "ep", workerId: "w", max: 2, now: 1100, leaseUntil: 5000 });
+    await store.jobs.finish({
+      id: "a",
+      workerId: "w",
+      status: "COMPLETED",
+      hasOutput: false,
+      generator: false,
+      now: 1200,
+    });
+    await store.jobs.cancel("c", 1300);
+    await store.jobs.purgeQueue("other");
     const expected = {
       inQueue: 1,
       inProgress: 1,
@@ -81,9 +100,9 @@ describe("sqlite performance paths (issue #6)", () => {
       timedOut: 0,
       retried: 0,
     };
-    expect(await store.counts("ep")).toEqual(expected);
-    expect(await store.queuedCount("ep")).toBe(1);
-    expect(await store.queuedCount("other")).toBe(0);
+    expect(await store.jobs.counts("ep")).toEqual(expected);
+    expect(await store.jobs.queuedCount("ep")).toBe(1);
+    expect(await store.jobs.queuedCount("other")).toBe(0);
     await store.close();
 
     // An old database (schema 3, no counters) is counted once when migrated.
@@ -93,15 +112,15 @@ describe("sqlite performance paths (issue #6)", () => {
     );
     db.close();
     store = await openSqliteStore({ path });
-    expect(await store.counts("ep")).toEqual(expected);
+    expect(await store.jobs.counts("ep")).toEqual(expected);
     await store.close();
   });
 
   it("keeps the take and the sweeps on an index after dropping the lease and deadline indexes (migration 5)", async () => {
     const path = join(dir, "plans", "gantry.db");
     const store = await openSqliteStore({ path });
-    for (let i = 0; i < 50; i++) await store.insert({ ...base, id: `q${i}` });
-    await store.take("ep", "w", 5, 1100, 5000);
+    for (let i = 0; i < 50; i++) await store.jobs.insert({ ...base, id: `q${i}` });
+    await store.jobs.take({ endpointId: "ep", workerId: "w", max: 5, now: 1100, leaseUntil: 5000 });
     await store.close();
     const db = new Database(path, { readonly: true });
     const names = (
@@ -133,7 +152,7 @@ describe("sqlite performance paths (issue #6)", () => {
     const b = await openSqliteStore({ path });
     const order: string[] = [];
     const add = async (store: typeof a, id: string) => {
-      await store.insert({ ...base, id });
+      await store.jobs.insert({ ...base, id });
       order.push(id);
     };
     await add(a, "a1");
@@ -142,14 +161,14 @@ describe("sqlite performance paths (issue #6)", () => {
     await add(a, "a3");
     await add(b, "b2");
     // A failing insert (duplicate id) rolls back whatever it reserved; the next one must still go to the tail.
-    await expect(b.insert({ ...base, id: "a1" })).rejects.toThrow();
+    await expect(b.jobs.insert({ ...base, id: "a1" })).rejects.toThrow();
     await add(b, "b3");
     await add(a, "a4");
     // A fresh store whose first reservation rolls back, then another fresh store reserving the same block: the
     // counter comes back to the first one's stale block end, and only the owner token tells them apart.
     const d = await openSqliteStore({ path });
     const e = await openSqliteStore({ path });
-    await expect(d.insert({ ...base, id: "a1" })).rejects.toThrow();
+    await expect(d.jobs.insert({ ...base, id: "a1" })).rejects.toThrow();
     await add(e, "e1");
     await add(d, "d1");
     await add(e, "e2");
@@ -158,7 +177,11 @@ describe("sqlite performance paths (issue #6)", () => {
     const c = await openSqliteStore({ path });
     await add(c, "c1");
     await add(c, "c2");
-    expect((await c.take("ep", "w", 100, 1100, 9000)).map((j) => j.id)).toEqual(order);
+    expect(
+      (await c.jobs.take({ endpointId: "ep", workerId: "w", max: 100, now: 1100, leaseUntil: 9000 })).map(
+        (j) => j.id,
+      ),
+    ).toEqual(order);
     await c.close();
     // Positions never repeat, and none lies beyond the reserved counter.
     const db = new Database(path, { readonly: true });
@@ -183,34 +206,19 @@ describe("sqlite performance paths (issue #6)", () => {
     await expect(openSqliteStore({ path })).rejects.toThrow(/jobs columns changed/);
   });
 
-  it("tells a live feed the status and raw progress without the rest of the row", async () => {
-    const store = await openSqliteStore({ path: ":memory:" });
-    await store.insert({ ...base, id: "a", input: { big: "x".repeat(1000) } });
-    expect(await store.feedState("a")).toEqual({ status: "IN_QUEUE" });
-    await store.take("ep", "w", 1, 1100, 5000);
-    expect(await store.feedState("a")).toEqual({ status: "IN_PROGRESS" });
-    await store.progress("a", "w", { pct: 50 });
-    expect(await store.feedState("a")).toEqual({ status: "IN_PROGRESS", progress: '{"pct":50}' });
-    await store.finish("a", "w", { status: "COMPLETED", hasOutput: true, output: 7, generator: false }, 1200);
-    // The final output is not progress: it belongs to the status snapshot.
-    expect(await store.feedState("a")).toEqual({ status: "COMPLETED" });
-    expect(await store.feedState("nope")).toBeUndefined();
-    await store.close();
-  });
-
   it("lets two stores on one file in one process write in the same turn without locking each other out", async () => {
     const path = join(dir, "two-connections", "gantry.db");
     const a = await openSqliteStore({ path });
     const b = await openSqliteStore({ path });
     // Both open a batch in this turn: b's BEGIN would wait forever on a's uncommitted one without the hand-off.
     const writes = [
-      a.insert({ ...base, id: "a1" }),
-      b.insert({ ...base, id: "b1" }),
-      a.insert({ ...base, id: "a2" }),
+      a.jobs.insert({ ...base, id: "a1" }),
+      b.jobs.insert({ ...base, id: "b1" }),
+      a.jobs.insert({ ...base, id: "a2" }),
     ];
     await Promise.all(writes);
-    expect(await a.counts("ep")).toMatchObject({ inQueue: 3 });
-    expect((await b.get("a2"))?.status).toBe("IN_QUEUE");
+    expect(await a.jobs.counts("ep")).toMatchObject({ inQueue: 3 });
+    expect((await b.jobs.get("a2"))?.status).toBe("IN_QUEUE");
     await a.close();
     await b.close();
   });
@@ -220,9 +228,9 @@ describe("sqlite performance paths (issue #6)", () => {
     const store = await openSqliteStore({ path });
     const observer = new Database(path, { readonly: true });
     const visible = () => (observer.prepare("SELECT count(*) AS n FROM jobs").get() as { n: number }).n;
-    const writes = [store.insert({ ...base, id: "a" }), store.insert({ ...base, id: "b" })];
+    const writes = [store.jobs.insert({ ...base, id: "a" }), store.jobs.insert({ ...base, id: "b" })];
     // A duplicate id fails alone, inside the batch, without undoing the others.
-    const failing = store.insert({ ...base, id: "a" }).catch((err: unknown) => err);
+    const failing = store.jobs.insert({ ...base, id: "a" }).catch((err: unknown) => err);
     // Nothing is committed yet: another connection sees no job until the turn ends.
     expect(visible()).toBe(0);
     const resolvedAt: number[] = [];
@@ -237,10 +245,10 @@ describe("sqlite performance paths (issue #6)", () => {
   it("commits a pending batch on close", async () => {
     const path = join(dir, "close-flush", "gantry.db");
     let store = await openSqliteStore({ path });
-    void store.insert({ ...base, id: "a" });
+    void store.jobs.insert({ ...base, id: "a" });
     await store.close();
     store = await openSqliteStore({ path });
-    expect(await store.get("a")).toMatchObject({ id: "a", status: "IN_QUEUE" });
+    expect(await store.jobs.get("a")).toMatchObject({ id: "a", status: "IN_QUEUE" });
     await store.close();
   });
 });

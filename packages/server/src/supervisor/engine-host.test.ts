@@ -5,11 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveEndpoint } from "../domain/endpoint.js";
 import { Engine } from "../engine/engine.js";
 import { openSqliteStore } from "../store/sqlite.js";
-import type { JobStore } from "../store/store.js";
+import type { Store } from "../store/store.js";
 import { engineHost } from "./engine-host.js";
 
 let dir: string;
-let store: JobStore;
+let store: Store;
 let engine: Engine;
 let now = 1_000_000;
 

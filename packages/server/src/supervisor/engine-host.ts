@@ -8,14 +8,9 @@ import type { SupervisorHost } from "./supervisor.js";
 
 export function engineHost(engine: Engine): SupervisorHost {
   return {
-    async queueStats(endpointId) {
-      if (engine.store.queueStats) return engine.store.queueStats(endpointId);
-      // A store without the split counts every queued job as normal priority and reports no wait time.
-      const c = await engine.store.counts(endpointId);
-      return { inQueue: c.inQueue, inQueueLow: 0, inProgress: c.inProgress };
-    },
+    queueStats: (endpointId) => engine.store.jobs.queueStats(endpointId),
     async jobState(endpointId, jobId) {
-      const job = await engine.store.get(jobId);
+      const job = await engine.store.jobs.get(jobId);
       if (!job || job.endpointId !== endpointId) return undefined;
       return job.workerId !== undefined
         ? { status: job.status, workerId: job.workerId }

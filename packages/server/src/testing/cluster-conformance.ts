@@ -4,21 +4,17 @@
  * Test support: excluded from the package build.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isClusterStore, type JobStore, type WorkerRow } from "../store/store.js";
+import type { ClusterStore, Store, WorkerRow } from "../store/store.js";
 
 const T0 = 1_700_000_000_000;
 
-export function describeClusterStoreConformance(name: string, open: () => Promise<JobStore>): void {
+export function describeClusterStoreConformance(name: string, open: () => Promise<Store>): void {
   describe(`ClusterStore conformance: ${name}`, () => {
-    let opened: JobStore;
-    let store: ReturnType<typeof cluster>;
-    const cluster = (s: JobStore) => {
-      if (!isClusterStore(s)) throw new Error(`${name} does not implement ClusterStore`);
-      return s;
-    };
+    let opened: Store;
+    let store: ClusterStore;
     beforeEach(async () => {
       opened = await open();
-      store = cluster(opened);
+      store = opened.cluster;
     });
     afterEach(async () => {
       await opened.close();
@@ -98,26 +94,46 @@ export function describeClusterStoreConformance(name: string, open: () => Promis
 
     describe("leases", () => {
       it("grants a free lease, renews it for the holder and refuses others until it lapses", async () => {
-        expect(await store.acquireLease("leader", "a", T0, T0 + 10_000)).toBe(true);
-        expect(await store.acquireLease("leader", "b", T0 + 1000, T0 + 11_000)).toBe(false);
-        expect(await store.acquireLease("leader", "a", T0 + 2000, T0 + 12_000)).toBe(true);
-        expect(await store.acquireLease("leader", "b", T0 + 11_999, T0 + 20_000)).toBe(false);
-        expect(await store.acquireLease("leader", "b", T0 + 12_000, T0 + 22_000)).toBe(true);
-        expect(await store.acquireLease("leader", "a", T0 + 13_000, T0 + 23_000)).toBe(false);
-        expect(await store.acquireLease("other", "a", T0 + 13_000, T0 + 23_000)).toBe(true);
+        expect(await store.acquireLease({ name: "leader", holder: "a", now: T0, until: T0 + 10_000 })).toBe(
+          true,
+        );
+        expect(
+          await store.acquireLease({ name: "leader", holder: "b", now: T0 + 1000, until: T0 + 11_000 }),
+        ).toBe(false);
+        expect(
+          await store.acquireLease({ name: "leader", holder: "a", now: T0 + 2000, until: T0 + 12_000 }),
+        ).toBe(true);
+        expect(
+          await store.acquireLease({ name: "leader", holder: "b", now: T0 + 11_999, until: T0 + 20_000 }),
+        ).toBe(false);
+        expect(
+          await store.acquireLease({ name: "leader", holder: "b", now: T0 + 12_000, until: T0 + 22_000 }),
+        ).toBe(true);
+        expect(
+          await store.acquireLease({ name: "leader", holder: "a", now: T0 + 13_000, until: T0 + 23_000 }),
+        ).toBe(false);
+        expect(
+          await store.acquireLease({ name: "other", holder: "a", now: T0 + 13_000, until: T0 + 23_000 }),
+        ).toBe(true);
       });
 
       it("frees a released lease at once, and ignores a release by a non-holder", async () => {
-        await store.acquireLease("leader", "a", T0, T0 + 10_000);
+        await store.acquireLease({ name: "leader", holder: "a", now: T0, until: T0 + 10_000 });
         await store.releaseLease("leader", "b");
-        expect(await store.acquireLease("leader", "b", T0 + 1, T0 + 10_000)).toBe(false);
+        expect(
+          await store.acquireLease({ name: "leader", holder: "b", now: T0 + 1, until: T0 + 10_000 }),
+        ).toBe(false);
         await store.releaseLease("leader", "a");
-        expect(await store.acquireLease("leader", "b", T0 + 2, T0 + 10_000)).toBe(true);
+        expect(
+          await store.acquireLease({ name: "leader", holder: "b", now: T0 + 2, until: T0 + 10_000 }),
+        ).toBe(true);
       });
 
       it("gives a contested lease to exactly one of many concurrent callers", async () => {
         const holders = Array.from({ length: 10 }, (_, i) => `n${i}`);
-        const won = await Promise.all(holders.map((h) => store.acquireLease("leader", h, T0, T0 + 10_000)));
+        const won = await Promise.all(
+          holders.map((h) => store.acquireLease({ name: "leader", holder: h, now: T0, until: T0 + 10_000 })),
+        );
         expect(won.filter(Boolean)).toHaveLength(1);
       });
     });

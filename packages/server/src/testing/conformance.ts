@@ -1,5 +1,5 @@
 /**
- * The behavioural contract of `JobStore` as a vitest suite. Every adapter runs it:
+ * The behavioural contract of `JobStore` and `WebhookOutbox` as a vitest suite. Every adapter runs it:
  *   describeStoreConformance("sqlite file", () => openSqliteStore({ path }))
  * Each test opens a fresh store and closes it afterwards. Test support: excluded from the package build.
  *
@@ -10,35 +10,39 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobRecord } from "../domain/job.js";
-import type { JobStore, NewJob } from "../store/store.js";
+import type { JobStore, NewJob, Store, WebhookOutbox } from "../store/store.js";
 
 const T0 = 1_700_000_000_000;
 const LEASE = 30_000;
 
 export interface ConformanceOptions {
   /** Another store over the data of the store most recently returned by `open`. */
-  peer?: () => Promise<JobStore>;
+  peer?: () => Promise<Store>;
 }
 
 export function describeStoreConformance(
   name: string,
-  open: () => Promise<JobStore>,
+  open: () => Promise<Store>,
   options: ConformanceOptions = {},
 ): void {
   describe(`JobStore conformance: ${name}`, () => {
+    let db: Store;
     let store: JobStore;
-    let peers: JobStore[] = [];
+    let outbox: WebhookOutbox;
+    let peers: Store[] = [];
     beforeEach(async () => {
-      store = await open();
+      db = await open();
+      store = db.jobs;
+      outbox = db.webhooks;
     });
     afterEach(async () => {
       await Promise.all(peers.map((p) => p.close()));
       peers = [];
-      await store.close();
+      await db.close();
     });
     /** A second "node" on the same data (or the same store when the adapter offers no peer). */
-    const peer = async (): Promise<JobStore> => {
-      if (!options.peer) return store;
+    const peer = async (): Promise<Store> => {
+      if (!options.peer) return db;
       const p = await options.peer();
       peers.push(p);
       return p;
@@ -58,12 +62,26 @@ export function describeStoreConformance(
     /** Inserts a job and hands it to `worker`. */
     const running = async (worker = "w1", over: Partial<NewJob> = {}): Promise<JobRecord> => {
       const j = await add(over);
-      const [t] = await store.take(j.endpointId, worker, 1, T0 + 100, T0 + 100 + LEASE);
+      const [t] = await store.take({
+        endpointId: j.endpointId,
+        workerId: worker,
+        max: 1,
+        now: T0 + 100,
+        leaseUntil: T0 + 100 + LEASE,
+      });
       expect(t?.id).toBe(j.id);
       return t as JobRecord;
     };
     const complete = (id: string, worker = "w1", output: unknown = "done", now = T0 + 500) =>
-      store.finish(id, worker, { status: "COMPLETED", hasOutput: true, output, generator: false }, now);
+      store.finish({
+        id: id,
+        workerId: worker,
+        status: "COMPLETED",
+        hasOutput: true,
+        output,
+        generator: false,
+        now: now,
+      });
 
     describe("insert and get", () => {
       it("stores a queued job with every field as given", async () => {
@@ -167,7 +185,13 @@ export function describeStoreConformance(
         // Same submission time: the later insert counts as newer.
         expect(await ids({ limit: 50 })).toEqual([d.id, c.id, b.id, a.id]);
         expect(await ids({ limit: 2 })).toEqual([d.id, c.id]);
-        const [taken] = await store.take("ep", "w1", 1, T0 + 100, T0 + 100 + LEASE);
+        const [taken] = await store.take({
+          endpointId: "ep",
+          workerId: "w1",
+          max: 1,
+          now: T0 + 100,
+          leaseUntil: T0 + 100 + LEASE,
+        });
         expect(taken?.id).toBe(a.id);
         expect(await ids({ limit: 50, status: "IN_PROGRESS" })).toEqual([a.id]);
         expect(await ids({ limit: 50, status: "IN_QUEUE" })).toEqual([d.id, c.id, b.id]);
@@ -193,15 +217,39 @@ export function describeStoreConformance(
         const a = await add({ createdAt: T0 });
         const b = await add({ createdAt: T0 + 1 });
         const c = await add({ createdAt: T0 + 2 });
-        const taken = await store.take("ep", "w1", 2, T0 + 50, T0 + 50 + LEASE);
+        const taken = await store.take({
+          endpointId: "ep",
+          workerId: "w1",
+          max: 2,
+          now: T0 + 50,
+          leaseUntil: T0 + 50 + LEASE,
+        });
         expect(taken.map((j) => j.id)).toEqual([a.id, b.id]);
         for (const t of taken) {
           expect(t).toMatchObject({ status: "IN_PROGRESS", workerId: "w1", startedAt: T0 + 50 });
           expect(t.leaseUntil).toBe(T0 + 50 + LEASE);
         }
         expect((await store.get(c.id))?.status).toBe("IN_QUEUE");
-        expect((await store.take("ep", "w2", 5, T0 + 60, T0 + 60 + LEASE)).map((j) => j.id)).toEqual([c.id]);
-        expect(await store.take("ep", "w2", 5, T0 + 70, T0 + 70 + LEASE)).toEqual([]);
+        expect(
+          (
+            await store.take({
+              endpointId: "ep",
+              workerId: "w2",
+              max: 5,
+              now: T0 + 60,
+              leaseUntil: T0 + 60 + LEASE,
+            })
+          ).map((j) => j.id),
+        ).toEqual([c.id]);
+        expect(
+          await store.take({
+            endpointId: "ep",
+            workerId: "w2",
+            max: 5,
+            now: T0 + 70,
+            leaseUntil: T0 + 70 + LEASE,
+          }),
+        ).toEqual([]);
       });
 
       it("serves low-priority jobs only when no normal job waits", async () => {
@@ -211,7 +259,13 @@ export function describeStoreConformance(
         const low2 = await add({ policy: { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: true } });
         const order: string[] = [];
         for (let i = 0; i < 4; i++) {
-          const [t] = await store.take("ep", "w1", 1, T0, T0 + LEASE);
+          const [t] = await store.take({
+            endpointId: "ep",
+            workerId: "w1",
+            max: 1,
+            now: T0,
+            leaseUntil: T0 + LEASE,
+          });
           order.push(t?.id ?? "none");
         }
         expect(order).toEqual([normal1.id, normal2.id, low1.id, low2.id]);
@@ -220,8 +274,16 @@ export function describeStoreConformance(
       it("only takes jobs of the requested endpoint and never more than max", async () => {
         await add({ endpointId: "other" });
         for (let i = 0; i < 5; i++) await add();
-        expect(await store.take("ep", "w1", 0, T0, T0 + LEASE)).toEqual([]);
-        const taken = await store.take("ep", "w1", 3, T0, T0 + LEASE);
+        expect(
+          await store.take({ endpointId: "ep", workerId: "w1", max: 0, now: T0, leaseUntil: T0 + LEASE }),
+        ).toEqual([]);
+        const taken = await store.take({
+          endpointId: "ep",
+          workerId: "w1",
+          max: 3,
+          now: T0,
+          leaseUntil: T0 + LEASE,
+        });
         expect(taken).toHaveLength(3);
         expect(taken.every((j) => j.endpointId === "ep")).toBe(true);
         expect(await store.queuedCount("ep")).toBe(2);
@@ -231,7 +293,13 @@ export function describeStoreConformance(
       it("never hands out a job whose TTL has passed", async () => {
         const short = await add({ policy: { executionTimeout: 600_000, ttl: 10_000, lowPriority: false } });
         const long = await add();
-        const taken = await store.take("ep", "w1", 5, T0 + 10_000, T0 + 10_000 + LEASE);
+        const taken = await store.take({
+          endpointId: "ep",
+          workerId: "w1",
+          max: 5,
+          now: T0 + 10_000,
+          leaseUntil: T0 + 10_000 + LEASE,
+        });
         expect(taken.map((j) => j.id)).toEqual([long.id]);
         expect((await store.get(short.id))?.status).toBe("IN_QUEUE");
       });
@@ -240,7 +308,9 @@ export function describeStoreConformance(
         const ids = new Set<string>();
         for (let i = 0; i < 25; i++) ids.add((await add()).id);
         const results = await Promise.all(
-          Array.from({ length: 12 }, (_, i) => store.take("ep", `w${i}`, 3, T0, T0 + LEASE)),
+          Array.from({ length: 12 }, (_, i) =>
+            store.take({ endpointId: "ep", workerId: `w${i}`, max: 3, now: T0, leaseUntil: T0 + LEASE }),
+          ),
         );
         const handed = results.flat();
         expect(handed).toHaveLength(25);
@@ -255,14 +325,20 @@ export function describeStoreConformance(
       it("returns a taken job to the head of the queue without counting a retry", async () => {
         const a = await add();
         const b = await add();
-        await store.take("ep", "w1", 1, T0, T0 + LEASE);
+        await store.take({ endpointId: "ep", workerId: "w1", max: 1, now: T0, leaseUntil: T0 + LEASE });
         expect(await store.putBack("w2", [a.id])).toEqual([]);
         const back = await store.putBack("w1", [a.id, "unknown"]);
         expect(back.map((j) => j.id)).toEqual([a.id]);
         expect(back[0]).toMatchObject({ status: "IN_QUEUE", retries: 0 });
         expect(back[0]?.workerId).toBeUndefined();
         expect(back[0]?.startedAt).toBeUndefined();
-        const again = await store.take("ep", "w3", 2, T0 + 1, T0 + 1 + LEASE);
+        const again = await store.take({
+          endpointId: "ep",
+          workerId: "w3",
+          max: 2,
+          now: T0 + 1,
+          leaseUntil: T0 + 1 + LEASE,
+        });
         expect(again.map((j) => j.id)).toEqual([a.id, b.id]);
         expect((await store.counts("ep")).retried).toBe(0);
       });
@@ -271,30 +347,44 @@ export function describeStoreConformance(
     describe("progress", () => {
       it("stores the latest progress of a held job and renews its lease", async () => {
         const j = await running();
-        const r = await store.progress(j.id, "w1", { p: 1 }, T0 + 90_000);
+        const r = await store.progress({
+          id: j.id,
+          workerId: "w1",
+          output: { p: 1 },
+          leaseUntil: T0 + 90_000,
+        });
         expect(r).toMatchObject({
           ok: true,
           previous: "IN_PROGRESS",
           job: { status: "IN_PROGRESS", output: { p: 1 } },
         });
-        await store.progress(j.id, "w1", { p: 2 });
+        await store.progress({ id: j.id, workerId: "w1", output: { p: 2 } });
         const got = await store.get(j.id);
         expect(got).toMatchObject({ output: { p: 2 }, hasOutput: true, leaseUntil: T0 + 90_000 });
       });
 
       it("refuses other workers, unknown jobs and queued jobs", async () => {
         const j = await running();
-        expect(await store.progress(j.id, "w2", 1)).toMatchObject({ ok: false, reason: "not-owner" });
-        expect(await store.progress("nope", "w1", 1)).toMatchObject({ ok: false, reason: "not-found" });
+        expect(await store.progress({ id: j.id, workerId: "w2", output: 1 })).toMatchObject({
+          ok: false,
+          reason: "not-owner",
+        });
+        expect(await store.progress({ id: "nope", workerId: "w1", output: 1 })).toMatchObject({
+          ok: false,
+          reason: "not-found",
+        });
         const q = await add();
-        expect(await store.progress(q.id, "w1", 1)).toMatchObject({ ok: false, reason: "not-owner" });
+        expect(await store.progress({ id: q.id, workerId: "w1", output: 1 })).toMatchObject({
+          ok: false,
+          reason: "not-owner",
+        });
         expect((await store.get(j.id))?.hasOutput).toBe(false);
       });
 
       it("is ignored once the job is terminal (a late update never overwrites the result)", async () => {
         const j = await running();
         await complete(j.id, "w1", { result: 42 });
-        const r = await store.progress(j.id, "w1", { p: 99 });
+        const r = await store.progress({ id: j.id, workerId: "w1", output: { p: 99 } });
         expect(r).toMatchObject({ ok: false, reason: "already-terminal" });
         expect((await store.get(j.id))?.output).toEqual({ result: 42 });
       });
@@ -319,7 +409,14 @@ export function describeStoreConformance(
 
       it("completes without output when none was sent, and keeps a null output", async () => {
         const a = await running();
-        await store.finish(a.id, "w1", { status: "COMPLETED", hasOutput: false, generator: false }, T0 + 1);
+        await store.finish({
+          id: a.id,
+          workerId: "w1",
+          status: "COMPLETED",
+          hasOutput: false,
+          generator: false,
+          now: T0 + 1,
+        });
         const ga = await store.get(a.id);
         expect(ga).toMatchObject({ status: "COMPLETED", hasOutput: false });
         expect(ga?.output).toBeUndefined();
@@ -330,12 +427,16 @@ export function describeStoreConformance(
 
       it("fails with the error as sent and keeps an output sent with it", async () => {
         const j = await running();
-        await store.finish(
-          j.id,
-          "w1",
-          { status: "FAILED", hasOutput: true, output: { partial: 1 }, error: { code: 7 }, generator: true },
-          T0 + 1,
-        );
+        await store.finish({
+          id: j.id,
+          workerId: "w1",
+          status: "FAILED",
+          hasOutput: true,
+          output: { partial: 1 },
+          error: { code: 7 },
+          generator: true,
+          now: T0 + 1,
+        });
         expect(await store.get(j.id)).toMatchObject({
           status: "FAILED",
           error: { code: 7 },
@@ -371,12 +472,14 @@ export function describeStoreConformance(
           previous: "IN_QUEUE",
           job: { status: "CANCELLED", completedAt: T0 + 5 },
         });
-        expect(await store.take("ep", "w1", 1, T0 + 6, T0 + LEASE)).toEqual([]);
+        expect(
+          await store.take({ endpointId: "ep", workerId: "w1", max: 1, now: T0 + 6, leaseUntil: T0 + LEASE }),
+        ).toEqual([]);
       });
 
       it("cancels a running job, keeps its worker id and drops the progress value", async () => {
         const j = await running("w7");
-        await store.progress(j.id, "w7", { p: 1 });
+        await store.progress({ id: j.id, workerId: "w7", output: { p: 1 } });
         const r = await store.cancel(j.id, T0 + 5);
         expect(r).toMatchObject({
           ok: true,
@@ -435,11 +538,17 @@ export function describeStoreConformance(
         expect(await store.expiredLeases(T0 + 100 + LEASE - 1, 10)).toEqual([]);
         const now = T0 + 100 + LEASE;
         expect((await store.expiredLeases(now, 10)).map((x) => x.id)).toEqual([j.id]);
-        await store.progress(j.id, "w1", "p");
-        const r = await store.leaseLost(j.id, "w1", 3, now, "lost");
+        await store.progress({ id: j.id, workerId: "w1", output: "p" });
+        const r = await store.leaseLost({ id: j.id, workerId: "w1", maxRetries: 3, now: now, error: "lost" });
         expect(r).toMatchObject({ ok: true, job: { status: "IN_QUEUE", retries: 1, hasOutput: false } });
         expect((await store.counts("ep")).retried).toBe(1);
-        const [again] = await store.take("ep", "w2", 1, now + 1, now + 1 + LEASE);
+        const [again] = await store.take({
+          endpointId: "ep",
+          workerId: "w2",
+          max: 1,
+          now: now + 1,
+          leaseUntil: now + 1 + LEASE,
+        });
         expect(again).toMatchObject({ id: j.id, retries: 1, workerId: "w2" });
       });
 
@@ -447,8 +556,18 @@ export function describeStoreConformance(
         const j = await running("w1");
         const now = T0 + 100 + LEASE;
         await store.extendLeases("w1", [j.id], now + LEASE);
-        expect(await store.leaseLost(j.id, "w1", 3, now, "lost")).toMatchObject({ ok: false });
-        expect(await store.leaseLost(j.id, "w2", 3, now + 2 * LEASE, "lost")).toMatchObject({
+        expect(
+          await store.leaseLost({ id: j.id, workerId: "w1", maxRetries: 3, now: now, error: "lost" }),
+        ).toMatchObject({ ok: false });
+        expect(
+          await store.leaseLost({
+            id: j.id,
+            workerId: "w2",
+            maxRetries: 3,
+            now: now + 2 * LEASE,
+            error: "lost",
+          }),
+        ).toMatchObject({
           ok: false,
           reason: "not-owner",
         });
@@ -458,10 +577,16 @@ export function describeStoreConformance(
       it("fails the job with the given error once retries are exhausted", async () => {
         const j = await running("w1");
         let now = T0 + 100 + LEASE;
-        await store.leaseLost(j.id, "w1", 1, now, "lost");
-        await store.take("ep", "w2", 1, now, now + LEASE);
+        await store.leaseLost({ id: j.id, workerId: "w1", maxRetries: 1, now: now, error: "lost" });
+        await store.take({ endpointId: "ep", workerId: "w2", max: 1, now: now, leaseUntil: now + LEASE });
         now += LEASE;
-        const r = await store.leaseLost(j.id, "w2", 1, now, "worker w2 stopped responding");
+        const r = await store.leaseLost({
+          id: j.id,
+          workerId: "w2",
+          maxRetries: 1,
+          now: now,
+          error: "worker w2 stopped responding",
+        });
         expect(r).toMatchObject({
           ok: true,
           job: { status: "FAILED", retries: 1, error: "worker w2 stopped responding", completedAt: now },
@@ -489,13 +614,17 @@ export function describeStoreConformance(
     describe("retry and purge", () => {
       it("requeues a FAILED job under the same id at the tail, clearing output, error and stream", async () => {
         const j = await running();
-        await store.appendChunk(j.id, "w1", "c1");
-        await store.finish(
-          j.id,
-          "w1",
-          { status: "FAILED", hasOutput: true, output: 1, error: "e", generator: true },
-          T0 + 1,
-        );
+        await store.appendChunk({ id: j.id, workerId: "w1", output: "c1" });
+        await store.finish({
+          id: j.id,
+          workerId: "w1",
+          status: "FAILED",
+          hasOutput: true,
+          output: 1,
+          error: "e",
+          generator: true,
+          now: T0 + 1,
+        });
         const later = await add();
         const r = await store.retry(j.id);
         expect(r).toMatchObject({
@@ -516,7 +645,13 @@ export function describeStoreConformance(
           expect(got).not.toHaveProperty(k);
         }
         expect(await store.readChunks(j.id, 0)).toEqual([]);
-        const taken = await store.take("ep", "w2", 2, T0 + 2, T0 + LEASE);
+        const taken = await store.take({
+          endpointId: "ep",
+          workerId: "w2",
+          max: 2,
+          now: T0 + 2,
+          leaseUntil: T0 + LEASE,
+        });
         expect(taken.map((x) => x.id)).toEqual([later.id, j.id]);
       });
 
@@ -524,8 +659,14 @@ export function describeStoreConformance(
         const done = await running();
         await complete(done.id);
         const j = await running();
-        await store.leaseLost(j.id, "w1", 5, T0 + 100 + LEASE, "x");
-        await store.take("ep", "w1", 1, T0 + 200, T0 + 200 + LEASE);
+        await store.leaseLost({ id: j.id, workerId: "w1", maxRetries: 5, now: T0 + 100 + LEASE, error: "x" });
+        await store.take({
+          endpointId: "ep",
+          workerId: "w1",
+          max: 1,
+          now: T0 + 200,
+          leaseUntil: T0 + 200 + LEASE,
+        });
         await store.timeout(j.id, T0 + 300, "slow");
         expect(await store.retry(j.id)).toMatchObject({ ok: true, job: { retries: 1, status: "IN_QUEUE" } });
         expect(await store.retry(j.id)).toMatchObject({ ok: false, reason: "not-allowed" });
@@ -551,7 +692,7 @@ export function describeStoreConformance(
         const ttl = { executionTimeout: 600_000, ttl: 10_000, lowPriority: false };
         const r = await running("w1", { policy: ttl });
         const q = await add({ policy: ttl });
-        await store.appendChunk(r.id, "w1", "c");
+        await store.appendChunk({ id: r.id, workerId: "w1", output: "c" });
         const keep = await add();
         expect(await store.expireTtl(T0 + 9_999, 100)).toEqual([]);
         const gone = await store.expireTtl(T0 + 10_000, 100);
@@ -587,12 +728,15 @@ export function describeStoreConformance(
         const c = await running();
         await complete(c.id);
         const f = await running();
-        await store.finish(
-          f.id,
-          "w1",
-          { status: "FAILED", hasOutput: false, error: "e", generator: false },
-          T0,
-        );
+        await store.finish({
+          id: f.id,
+          workerId: "w1",
+          status: "FAILED",
+          hasOutput: false,
+          error: "e",
+          generator: false,
+          now: T0,
+        });
         await store.cancel((await add()).id, T0);
         const t = await running();
         await store.timeout(t.id, T0, "slow");
@@ -624,7 +768,10 @@ export function describeStoreConformance(
       it("appends chunks in order and reads them after a sequence number", async () => {
         const j = await running();
         for (const [i, out] of ["a", { b: 2 }, null].entries()) {
-          expect(await store.appendChunk(j.id, "w1", out)).toMatchObject({ ok: true, seq: i + 1 });
+          expect(await store.appendChunk({ id: j.id, workerId: "w1", output: out })).toMatchObject({
+            ok: true,
+            seq: i + 1,
+          });
         }
         expect(await store.readChunks(j.id, 0)).toEqual([
           { seq: 1, output: "a" },
@@ -638,14 +785,14 @@ export function describeStoreConformance(
 
       it("drains each chunk once, and reading for SSE does not move the drain cursor", async () => {
         const j = await running();
-        await store.appendChunk(j.id, "w1", 1);
-        await store.appendChunk(j.id, "w1", 2);
+        await store.appendChunk({ id: j.id, workerId: "w1", output: 1 });
+        await store.appendChunk({ id: j.id, workerId: "w1", output: 2 });
         await store.readChunks(j.id, 0);
         const first = await store.drain(j.id);
         expect(first?.chunks.map((c) => c.output)).toEqual([1, 2]);
         expect(first?.job.streamDrained).toBe(2);
         expect((await store.drain(j.id))?.chunks).toEqual([]);
-        await store.appendChunk(j.id, "w1", 3);
+        await store.appendChunk({ id: j.id, workerId: "w1", output: 3 });
         const [x, y] = await Promise.all([store.drain(j.id), store.drain(j.id)]);
         expect([...(x?.chunks ?? []), ...(y?.chunks ?? [])].map((c) => c.output)).toEqual([3]);
         expect(await store.drain("nope")).toBeUndefined();
@@ -653,10 +800,16 @@ export function describeStoreConformance(
 
       it("refuses chunks from other workers and ignores chunks for terminal jobs", async () => {
         const j = await running("w1");
-        expect(await store.appendChunk(j.id, "w2", "x")).toMatchObject({ ok: false, reason: "not-owner" });
-        expect(await store.appendChunk("nope", "w1", "x")).toMatchObject({ ok: false, reason: "not-found" });
+        expect(await store.appendChunk({ id: j.id, workerId: "w2", output: "x" })).toMatchObject({
+          ok: false,
+          reason: "not-owner",
+        });
+        expect(await store.appendChunk({ id: "nope", workerId: "w1", output: "x" })).toMatchObject({
+          ok: false,
+          reason: "not-found",
+        });
         await complete(j.id);
-        expect(await store.appendChunk(j.id, "w1", "late")).toMatchObject({
+        expect(await store.appendChunk({ id: j.id, workerId: "w1", output: "late" })).toMatchObject({
           ok: false,
           reason: "already-terminal",
         });
@@ -673,43 +826,73 @@ export function describeStoreConformance(
 
       it("does not invent a chunk for generators, failed jobs or jobs without output", async () => {
         const g = await running();
-        await store.finish(
-          g.id,
-          "w1",
-          { status: "COMPLETED", hasOutput: true, output: [], generator: true },
-          T0,
-        );
+        await store.finish({
+          id: g.id,
+          workerId: "w1",
+          status: "COMPLETED",
+          hasOutput: true,
+          output: [],
+          generator: true,
+          now: T0,
+        });
         expect((await store.drain(g.id))?.chunks).toEqual([]);
         const f = await running();
-        await store.finish(
-          f.id,
-          "w1",
-          { status: "FAILED", hasOutput: true, output: 1, error: "e", generator: false },
-          T0,
-        );
+        await store.finish({
+          id: f.id,
+          workerId: "w1",
+          status: "FAILED",
+          hasOutput: true,
+          output: 1,
+          error: "e",
+          generator: false,
+          now: T0,
+        });
         expect((await store.drain(f.id))?.chunks).toEqual([]);
         const n = await running();
-        await store.finish(n.id, "w1", { status: "COMPLETED", hasOutput: false, generator: false }, T0);
+        await store.finish({
+          id: n.id,
+          workerId: "w1",
+          status: "COMPLETED",
+          hasOutput: false,
+          generator: false,
+          now: T0,
+        });
         expect((await store.drain(n.id))?.chunks).toEqual([]);
       });
     });
 
     describe("endpoint guard of worker writes", () => {
       // Ids are global and worker routes are per endpoint: a post naming the wrong endpoint finds no job.
-      const on = (endpointId: string) => ({ endpointId });
-
       it("refuses progress, chunks and results for a job of another endpoint as not found, changing nothing", async () => {
         const j = await running("w1", { endpointId: "ep-a" });
-        expect(await store.progress(j.id, "w1", { p: 1 }, T0 + 90_000, on("ep-b"))).toMatchObject({
+        expect(
+          await store.progress({
+            id: j.id,
+            workerId: "w1",
+            output: { p: 1 },
+            leaseUntil: T0 + 90_000,
+            endpointId: "ep-b",
+          }),
+        ).toMatchObject({
           ok: false,
           reason: "not-found",
         });
-        expect(await store.appendChunk(j.id, "w1", "c", T0 + 90_000, on("ep-b"))).toMatchObject({
+        expect(
+          await store.appendChunk({
+            id: j.id,
+            workerId: "w1",
+            output: "c",
+            leaseUntil: T0 + 90_000,
+            endpointId: "ep-b",
+          }),
+        ).toMatchObject({
           ok: false,
           reason: "not-found",
         });
         const done = { status: "COMPLETED", hasOutput: true, output: 1, generator: false } as const;
-        expect(await store.finish(j.id, "w1", done, T0 + 500, on("ep-b"))).toMatchObject({
+        expect(
+          await store.finish({ id: j.id, workerId: "w1", ...done, now: T0 + 500, endpointId: "ep-b" }),
+        ).toMatchObject({
           ok: false,
           reason: "not-found",
         });
@@ -721,13 +904,19 @@ export function describeStoreConformance(
 
       it("applies them when the endpoint matches", async () => {
         const j = await running("w1", { endpointId: "ep-a" });
-        expect(await store.progress(j.id, "w1", { p: 1 }, undefined, on("ep-a"))).toMatchObject({ ok: true });
-        expect(await store.appendChunk(j.id, "w1", "c", undefined, on("ep-a"))).toMatchObject({
+        expect(
+          await store.progress({ id: j.id, workerId: "w1", output: { p: 1 }, endpointId: "ep-a" }),
+        ).toMatchObject({ ok: true });
+        expect(
+          await store.appendChunk({ id: j.id, workerId: "w1", output: "c", endpointId: "ep-a" }),
+        ).toMatchObject({
           ok: true,
           seq: 1,
         });
         const done = { status: "COMPLETED", hasOutput: true, output: 2, generator: false } as const;
-        expect(await store.finish(j.id, "w1", done, T0 + 500, on("ep-a"))).toMatchObject({
+        expect(
+          await store.finish({ id: j.id, workerId: "w1", ...done, now: T0 + 500, endpointId: "ep-a" }),
+        ).toMatchObject({
           ok: true,
           job: { status: "COMPLETED", output: 2 },
         });
@@ -735,23 +924,33 @@ export function describeStoreConformance(
 
       it("keeps the other refusals for the right endpoint, and says not found before anything else", async () => {
         const j = await running("w1", { endpointId: "ep-a" });
-        expect(await store.progress(j.id, "w2", 1, undefined, on("ep-a"))).toMatchObject({
+        expect(
+          await store.progress({ id: j.id, workerId: "w2", output: 1, endpointId: "ep-a" }),
+        ).toMatchObject({
           reason: "not-owner",
         });
-        expect(await store.progress("nope", "w1", 1, undefined, on("ep-a"))).toMatchObject({
+        expect(
+          await store.progress({ id: "nope", workerId: "w1", output: 1, endpointId: "ep-a" }),
+        ).toMatchObject({
           reason: "not-found",
         });
         await complete(j.id);
         expect(await complete(j.id)).toMatchObject({ reason: "already-terminal" });
         const done = { status: "COMPLETED", hasOutput: true, output: 3, generator: false } as const;
-        expect(await store.finish(j.id, "w1", done, T0 + 600, on("ep-a"))).toMatchObject({
+        expect(
+          await store.finish({ id: j.id, workerId: "w1", ...done, now: T0 + 600, endpointId: "ep-a" }),
+        ).toMatchObject({
           reason: "already-terminal",
         });
         // A finished job of another endpoint is not found either: its state is none of that route's business.
-        expect(await store.finish(j.id, "w1", done, T0 + 600, on("ep-b"))).toMatchObject({
+        expect(
+          await store.finish({ id: j.id, workerId: "w1", ...done, now: T0 + 600, endpointId: "ep-b" }),
+        ).toMatchObject({
           reason: "not-found",
         });
-        expect(await store.appendChunk(j.id, "w2", "x", undefined, on("ep-b"))).toMatchObject({
+        expect(
+          await store.appendChunk({ id: j.id, workerId: "w2", output: "x", endpointId: "ep-b" }),
+        ).toMatchObject({
           reason: "not-found",
         });
         expect((await store.get(j.id))?.output).toBe("done");
@@ -762,10 +961,10 @@ export function describeStoreConformance(
       it("enqueues a delivery with a snapshot when a job with a webhook becomes terminal", async () => {
         const plain = await running();
         await complete(plain.id);
-        expect(await store.dueWebhooks(T0 + 10_000, 10)).toEqual([]);
+        expect(await outbox.due(T0 + 10_000, 10)).toEqual([]);
         const j = await running("w1", { webhook: "http://127.0.0.1:1/hook" });
         await complete(j.id, "w1", { ok: 1 }, T0 + 600);
-        const due = await store.dueWebhooks(T0 + 600, 10);
+        const due = await outbox.due(T0 + 600, 10);
         expect(due).toHaveLength(1);
         expect(due[0]).toMatchObject({
           jobId: j.id,
@@ -781,48 +980,57 @@ export function describeStoreConformance(
       it("enqueues for every terminal state: failed, cancelled, timed out, lease failure", async () => {
         const hook = { webhook: "http://127.0.0.1:1/h" };
         const a = await running("w1", hook);
-        await store.finish(
-          a.id,
-          "w1",
-          { status: "FAILED", hasOutput: false, error: "e", generator: false },
-          T0,
-        );
+        await store.finish({
+          id: a.id,
+          workerId: "w1",
+          status: "FAILED",
+          hasOutput: false,
+          error: "e",
+          generator: false,
+          now: T0,
+        });
         await store.cancel((await add(hook)).id, T0);
         const t = await running("w1", hook);
         await store.timeout(t.id, T0, "slow");
         const l = await running("w1", hook);
-        await store.leaseLost(l.id, "w1", 0, T0 + 100 + LEASE, "lost");
-        const states = (await store.dueWebhooks(T0 + 2 * LEASE, 10)).map((d) => d.job.status).sort();
+        await store.leaseLost({
+          id: l.id,
+          workerId: "w1",
+          maxRetries: 0,
+          now: T0 + 100 + LEASE,
+          error: "lost",
+        });
+        const states = (await outbox.due(T0 + 2 * LEASE, 10)).map((d) => d.job.status).sort();
         expect(states).toEqual(["CANCELLED", "FAILED", "FAILED", "TIMED_OUT"]);
       });
 
       it("claims an attempt once, retries at the given time, and stops after delivery or giving up", async () => {
         const j = await running("w1", { webhook: "http://127.0.0.1:1/h" });
         await complete(j.id, "w1", 1, T0 + 600);
-        const [d] = await store.dueWebhooks(T0 + 600, 10);
+        const [d] = await outbox.due(T0 + 600, 10);
         const id = d?.id as number;
-        const claimed = await store.claimWebhook(id, T0 + 600, T0 + 20_000);
+        const claimed = await outbox.claim(id, T0 + 600, T0 + 20_000);
         expect(claimed).toMatchObject({ attempts: 1, nextAt: T0 + 20_000 });
-        expect(await store.claimWebhook(id, T0 + 600, T0 + 20_000)).toBeUndefined();
-        expect(await store.dueWebhooks(T0 + 19_999, 10)).toEqual([]);
-        await store.webhookFailed(id, T0 + 700, "HTTP 500", T0 + 10_700);
-        expect((await store.dueWebhooks(T0 + 10_700, 10)).map((x) => x.id)).toEqual([id]);
-        expect(await store.getWebhook(id)).toMatchObject({ lastError: "HTTP 500", state: "pending" });
-        await store.claimWebhook(id, T0 + 10_700, T0 + 30_000);
-        await store.webhookDelivered(id, T0 + 10_800);
-        expect(await store.getWebhook(id)).toMatchObject({ state: "delivered", attempts: 2 });
-        expect(await store.dueWebhooks(T0 + 100_000, 10)).toEqual([]);
+        expect(await outbox.claim(id, T0 + 600, T0 + 20_000)).toBeUndefined();
+        expect(await outbox.due(T0 + 19_999, 10)).toEqual([]);
+        await outbox.failed({ id: id, now: T0 + 700, error: "HTTP 500", retryAt: T0 + 10_700 });
+        expect((await outbox.due(T0 + 10_700, 10)).map((x) => x.id)).toEqual([id]);
+        expect(await outbox.get(id)).toMatchObject({ lastError: "HTTP 500", state: "pending" });
+        await outbox.claim(id, T0 + 10_700, T0 + 30_000);
+        await outbox.delivered(id, T0 + 10_800);
+        expect(await outbox.get(id)).toMatchObject({ state: "delivered", attempts: 2 });
+        expect(await outbox.due(T0 + 100_000, 10)).toEqual([]);
 
         const k = await running("w1", { webhook: "http://127.0.0.1:1/h" });
         await complete(k.id, "w1", 1, T0 + 600);
-        const [e] = await store.dueWebhooks(T0 + 600, 10);
-        await store.claimWebhook(e?.id as number, T0 + 600, T0 + 1000);
-        await store.webhookFailed(e?.id as number, T0 + 650, "refused");
-        expect(await store.getWebhook(e?.id as number)).toMatchObject({
+        const [e] = await outbox.due(T0 + 600, 10);
+        await outbox.claim(e?.id as number, T0 + 600, T0 + 1000);
+        await outbox.failed({ id: e?.id as number, now: T0 + 650, error: "refused" });
+        expect(await outbox.get(e?.id as number)).toMatchObject({
           state: "failed",
           lastError: "refused",
         });
-        expect(await store.dueWebhooks(T0 + 100_000, 10)).toEqual([]);
+        expect(await outbox.due(T0 + 100_000, 10)).toEqual([]);
       });
 
       it("keeps a pending delivery when the job itself is deleted", async () => {
@@ -830,7 +1038,7 @@ export function describeStoreConformance(
         await complete(j.id, "w1", 1, T0 + 600);
         await store.expireRetention(T0 + 601, 10);
         expect(await store.get(j.id)).toBeUndefined();
-        expect((await store.dueWebhooks(T0 + 601, 10)).map((d) => d.jobId)).toEqual([j.id]);
+        expect((await outbox.due(T0 + 601, 10)).map((d) => d.jobId)).toEqual([j.id]);
       });
     });
 
@@ -843,9 +1051,25 @@ export function describeStoreConformance(
         expect(Object.keys(got?.extra ?? {})).toEqual(["b", "a"]);
       });
 
+      it("tells a live feed the status and raw progress without the rest of the row", async () => {
+        const j = await add({ input: { big: "x".repeat(1000) } });
+        expect(await store.feedState(j.id)).toEqual({ status: "IN_QUEUE" });
+        await store.take({ endpointId: "ep", workerId: "w1", max: 1, now: T0 + 100, leaseUntil: T0 + LEASE });
+        expect(await store.feedState(j.id)).toEqual({ status: "IN_PROGRESS" });
+        await store.progress({ id: j.id, workerId: "w1", output: { pct: 50 } });
+        expect(await store.feedState(j.id)).toEqual({ status: "IN_PROGRESS", progress: '{"pct":50}' });
+        await complete(j.id, "w1", 7);
+        // The final output is not progress: it belongs to the status snapshot.
+        expect(await store.feedState(j.id)).toEqual({ status: "COMPLETED" });
+        expect(await store.feedState("nope")).toBeUndefined();
+      });
+
+      it("says whether its writes are visible before they resolve", () => {
+        expect(store.inlineWrites).toBeTypeOf("boolean");
+      });
+
       it("reports queue stats split by priority, with the oldest normal-priority submission", async () => {
-        expect(store.queueStats).toBeTypeOf("function");
-        const stats = (ep: string) => store.queueStats?.(ep);
+        const stats = (ep: string) => store.queueStats(ep);
         expect(await stats("ep")).toEqual({ inQueue: 0, inQueueLow: 0, inProgress: 0 });
         const low = { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: true };
         await running("w1", { createdAt: T0 - 90 });
@@ -863,25 +1087,37 @@ export function describeStoreConformance(
 
       it("takes the oldest wait from the head of the queue: a retried job joins the tail", async () => {
         const old = await running("w1", { createdAt: T0 - 500 });
-        await store.finish(
-          old.id,
-          "w1",
-          { status: "FAILED", hasOutput: false, error: "x", generator: false },
-          T0,
-        );
+        await store.finish({
+          id: old.id,
+          workerId: "w1",
+          status: "FAILED",
+          hasOutput: false,
+          error: "x",
+          generator: false,
+          now: T0,
+        });
         await add({ createdAt: T0 + 10 });
         expect((await store.retry(old.id)).ok).toBe(true);
-        expect(await store.queueStats?.("ep")).toMatchObject({ inQueue: 2, oldestQueuedAt: T0 + 10 });
+        expect(await store.queueStats("ep")).toMatchObject({ inQueue: 2, oldestQueuedAt: T0 + 10 });
       });
 
       it("leaseLost with workerGone requeues before the lease lapses; without it, it refuses", async () => {
         const j = await running("w1");
         const early = T0 + 200;
-        expect(await store.leaseLost(j.id, "w1", 3, early, "gone")).toMatchObject({
+        expect(
+          await store.leaseLost({ id: j.id, workerId: "w1", maxRetries: 3, now: early, error: "gone" }),
+        ).toMatchObject({
           ok: false,
           reason: "not-allowed",
         });
-        const r = await store.leaseLost(j.id, "w1", 3, early, "gone", { workerGone: true });
+        const r = await store.leaseLost({
+          id: j.id,
+          workerId: "w1",
+          maxRetries: 3,
+          now: early,
+          error: "gone",
+          workerGone: true,
+        });
         expect(r).toMatchObject({
           ok: true,
           previous: "IN_PROGRESS",
@@ -917,29 +1153,41 @@ export function describeStoreConformance(
     });
 
     describe("races between nodes", () => {
-      const nodes = async (n: number): Promise<JobStore[]> => {
-        const out = [store];
+      const nodes = async (n: number): Promise<Store[]> => {
+        const out = [db];
         for (let i = 1; i < n; i++) out.push(await peer());
         return out;
       };
 
       it("a job inserted through one node is visible, takeable and finishable through another", async () => {
-        const [a, b] = (await nodes(2)) as [JobStore, JobStore];
-        const j = (await a.insert(job({ webhook: "http://127.0.0.1:1/h" }))).job;
-        expect(await b.get(j.id)).toEqual(j);
-        const [t] = await b.take("ep", "w1", 1, T0 + 1, T0 + 1 + LEASE);
+        const [a, b] = (await nodes(2)) as [Store, Store];
+        const j = (await a.jobs.insert(job({ webhook: "http://127.0.0.1:1/h" }))).job;
+        expect(await b.jobs.get(j.id)).toEqual(j);
+        const [t] = await b.jobs.take({
+          endpointId: "ep",
+          workerId: "w1",
+          max: 1,
+          now: T0 + 1,
+          leaseUntil: T0 + 1 + LEASE,
+        });
         expect(t?.id).toBe(j.id);
-        expect(await a.appendChunk(j.id, "w1", "c1")).toMatchObject({ ok: true, seq: 1 });
+        expect(await a.jobs.appendChunk({ id: j.id, workerId: "w1", output: "c1" })).toMatchObject({
+          ok: true,
+          seq: 1,
+        });
         expect(
-          await b.finish(
-            j.id,
-            "w1",
-            { status: "COMPLETED", hasOutput: true, output: 2, generator: true },
-            T0 + 2,
-          ),
+          await b.jobs.finish({
+            id: j.id,
+            workerId: "w1",
+            status: "COMPLETED",
+            hasOutput: true,
+            output: 2,
+            generator: true,
+            now: T0 + 2,
+          }),
         ).toMatchObject({ ok: true });
-        expect(await a.get(j.id)).toMatchObject({ status: "COMPLETED", output: 2, streamCount: 1 });
-        expect((await a.dueWebhooks(T0 + 2, 10)).map((d) => d.jobId)).toEqual([j.id]);
+        expect(await a.jobs.get(j.id)).toMatchObject({ status: "COMPLETED", output: 2, streamCount: 1 });
+        expect((await a.webhooks.due(T0 + 2, 10)).map((d) => d.jobId)).toEqual([j.id]);
       });
 
       it("many takers on several nodes, one winner per job", async () => {
@@ -948,7 +1196,13 @@ export function describeStoreConformance(
         for (let i = 0; i < 40; i++) ids.add((await add()).id);
         const results = await Promise.all(
           Array.from({ length: 24 }, (_, i) =>
-            (ns[i % ns.length] as JobStore).take("ep", `w${i}`, 2, T0, T0 + LEASE),
+            (ns[i % ns.length] as Store).jobs.take({
+              endpointId: "ep",
+              workerId: `w${i}`,
+              max: 2,
+              now: T0,
+              leaseUntil: T0 + LEASE,
+            }),
           ),
         );
         const handed = results.flat().map((j) => j.id);
@@ -962,21 +1216,24 @@ export function describeStoreConformance(
         for (let round = 0; round < 5; round++) {
           const j = await running("w1", { webhook: "http://127.0.0.1:1/h" });
           const [c, x, t] = await Promise.all([
-            (ns[0] as JobStore).finish(
-              j.id,
-              "w1",
-              { status: "COMPLETED", hasOutput: true, output: 1, generator: false },
-              T0 + 1,
-            ),
-            (ns[1 % ns.length] as JobStore).cancel(j.id, T0 + 1),
-            (ns[2 % ns.length] as JobStore).timeout(j.id, T0 + 1, "slow"),
+            (ns[0] as Store).jobs.finish({
+              id: j.id,
+              workerId: "w1",
+              status: "COMPLETED",
+              hasOutput: true,
+              output: 1,
+              generator: false,
+              now: T0 + 1,
+            }),
+            (ns[1 % ns.length] as Store).jobs.cancel(j.id, T0 + 1),
+            (ns[2 % ns.length] as Store).jobs.timeout(j.id, T0 + 1, "slow"),
           ]);
           const winners = [c, x, t].filter((r) => r.ok);
           expect(winners).toHaveLength(1);
           for (const r of [c, x, t]) if (!r.ok) expect(r.reason).toBe("already-terminal");
           const final = await store.get(j.id);
           expect(final?.status).toBe(winners[0]?.ok ? winners[0].job.status : "none");
-          const hooks = (await store.dueWebhooks(T0 + 10, 100)).filter((d) => d.jobId === j.id);
+          const hooks = (await outbox.due(T0 + 10, 100)).filter((d) => d.jobId === j.id);
           expect(hooks).toHaveLength(1);
           expect(hooks[0]?.job.status).toBe(final?.status);
         }
@@ -988,8 +1245,8 @@ export function describeStoreConformance(
         const now = T0 + 100 + LEASE;
         const rs = await Promise.all(
           ns.flatMap((s) => [
-            s.leaseLost(j.id, "w1", 3, now, "lost"),
-            s.leaseLost(j.id, "w1", 3, now, "lost"),
+            s.jobs.leaseLost({ id: j.id, workerId: "w1", maxRetries: 3, now: now, error: "lost" }),
+            s.jobs.leaseLost({ id: j.id, workerId: "w1", maxRetries: 3, now: now, error: "lost" }),
           ]),
         );
         expect(rs.filter((r) => r.ok)).toHaveLength(1);
@@ -1001,7 +1258,7 @@ export function describeStoreConformance(
         const ns = await nodes(3);
         const rs = await Promise.all(
           Array.from({ length: 9 }, (_, i) =>
-            (ns[i % ns.length] as JobStore).insert(job({ idempotencyKey: "same" })),
+            (ns[i % ns.length] as Store).jobs.insert(job({ idempotencyKey: "same" })),
           ),
         );
         expect(rs.filter((r) => r.created)).toHaveLength(1);
@@ -1013,13 +1270,15 @@ export function describeStoreConformance(
         const ns = await nodes(2);
         const j = await running("w1");
         const appends = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => (ns[i % ns.length] as JobStore).appendChunk(j.id, "w1", i)),
+          Array.from({ length: 20 }, (_, i) =>
+            (ns[i % ns.length] as Store).jobs.appendChunk({ id: j.id, workerId: "w1", output: i }),
+          ),
         );
         const seqs = appends.map((a) => (a.ok ? a.seq : -1)).sort((x, y) => x - y);
         expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
         expect((await store.get(j.id))?.streamCount).toBe(20);
         const drains = await Promise.all(
-          Array.from({ length: 6 }, (_, i) => (ns[i % ns.length] as JobStore).drain(j.id, 7)),
+          Array.from({ length: 6 }, (_, i) => (ns[i % ns.length] as Store).jobs.drain(j.id, 7)),
         );
         let handed = drains.flatMap((d) => d?.chunks ?? []);
         for (
@@ -1037,7 +1296,7 @@ export function describeStoreConformance(
         const ttl = { executionTimeout: 600_000, ttl: 1000, lowPriority: false };
         for (let i = 0; i < 12; i++) await add({ policy: ttl });
         const swept = await Promise.all(
-          ns.flatMap((s) => [s.expireTtl(T0 + 5000, 5), s.expireTtl(T0 + 5000, 5)]),
+          ns.flatMap((s) => [s.jobs.expireTtl(T0 + 5000, 5), s.jobs.expireTtl(T0 + 5000, 5)]),
         );
         const first = swept.flat().map((j) => j.id);
         const rest = await store.expireTtl(T0 + 5000, 100);
@@ -1047,14 +1306,14 @@ export function describeStoreConformance(
 
         const j = await running("w1", { webhook: "http://127.0.0.1:1/h" });
         await complete(j.id, "w1", 1, T0 + 600);
-        const [d] = await store.dueWebhooks(T0 + 600, 10);
+        const [d] = await outbox.due(T0 + 600, 10);
         const claims = await Promise.all(
           Array.from({ length: 6 }, (_, i) =>
-            (ns[i % ns.length] as JobStore).claimWebhook(d?.id as number, T0 + 600, T0 + 9000),
+            (ns[i % ns.length] as Store).webhooks.claim(d?.id as number, T0 + 600, T0 + 9000),
           ),
         );
         expect(claims.filter((c) => c !== undefined)).toHaveLength(1);
-        expect(await store.getWebhook(d?.id as number)).toMatchObject({ attempts: 1, nextAt: T0 + 9000 });
+        expect(await outbox.get(d?.id as number)).toMatchObject({ attempts: 1, nextAt: T0 + 9000 });
       });
     });
   });

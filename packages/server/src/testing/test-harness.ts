@@ -9,13 +9,13 @@ import { type EndpointConfigInput, resolveEndpoint } from "../domain/endpoint.js
 import type { JobRecord } from "../domain/job.js";
 import { Engine, type EngineHooks, type EngineOptions } from "../engine/engine.js";
 import { openSqliteStore } from "../store/sqlite.js";
-import type { JobStore } from "../store/store.js";
+import type { Store } from "../store/store.js";
 
 export const T0 = 1_700_000_000_000;
 
 export interface Harness {
   engine: Engine;
-  store: JobStore;
+  store: Store;
   dir: string;
   dbPath: string;
   now(): number;

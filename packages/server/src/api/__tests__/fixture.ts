@@ -142,7 +142,7 @@ export async function startApi(options: StartOptions = {}) {
     async status(jobId: string) {
       return (await call(`/v2/ep1/status/${jobId}`)).json;
     },
-    queued: () => store.queuedCount("ep1"),
+    queued: () => store.jobs.queuedCount("ep1"),
     /** One sweep as if the clock read `now` (TTL, retention, leases, execution timeouts). */
     sweepAt: (now: number) => engine.sweeper.tick(now),
     async close() {
