@@ -58,7 +58,7 @@ export async function startApi(options: StartOptions = {}) {
     endpoints,
     options: { takeHoldMs: 85_000, stopHoldMs: 85_000, ...engineOptions },
   });
-  const { listener } = createApi({
+  const { listener, routes } = createApi({
     platform: wrap ? wrap(engine) : engine,
     auth: { apiKeys: [API_KEY], workerSecret: WORKER_SECRET },
     logger: pino({ level: "silent" }),
@@ -114,6 +114,8 @@ export async function startApi(options: StartOptions = {}) {
   return {
     engine,
     store,
+    /** The route table the listener serves. */
+    routes,
     url: served.url,
     call,
     worker,
