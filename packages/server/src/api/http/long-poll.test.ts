@@ -1,7 +1,6 @@
 import { getEventListeners } from "node:events";
 import { afterEach, expect, test } from "vitest";
 import { type Api, startApi, until, WORKER_SECRET } from "../__tests__/fixture.js";
-import { createKeyMatcher } from "./auth.js";
 
 let s: Api | undefined;
 afterEach(async () => {
@@ -36,16 +35,4 @@ test("a long-poll whose client leaves is released at once", async () => {
   gone.abort();
   expect(await poll).toBe("aborted");
   await until(() => api.engine.waiters.sleeping("queue:ep1") === 0);
-});
-
-test("the key matcher remembers only keys that verified", () => {
-  const matches = createKeyMatcher(["k1", "k2", ""]);
-  expect(matches("k1")).toBe(true);
-  expect(matches("k1")).toBe(true);
-  expect(matches("k2")).toBe(true);
-  expect(matches("k3")).toBe(false);
-  expect(matches("k3")).toBe(false);
-  expect(matches("")).toBe(false);
-  expect(matches(undefined)).toBe(false);
-  expect(matches("K1")).toBe(false);
 });
