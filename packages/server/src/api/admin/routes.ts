@@ -10,9 +10,9 @@ import type { RouteDeps } from "../http/deps.js";
 import { ApiError } from "../http/errors.js";
 import { parseJsonBody } from "../http/json.js";
 import type { BodyRule, Route } from "../http/route.js";
-import { isValidId, parseFlag, parseTail } from "../http/validate.js";
+import { isValidId, parseFlag, parseForce, parseScalingPatch, parseTail } from "../http/validate.js";
 import { followLogs, logsAnswer, wantsFollow } from "./logs.js";
-import { checkScalingPatch, parseScalingPatch } from "./scaling.js";
+import { checkScalingPatch } from "./scaling.js";
 import type { AdminOptions } from "./seam.js";
 import { type AdminWorkerView, endpointSettings, externalWorkers, managedWorkers } from "./views.js";
 
@@ -157,16 +157,3 @@ const notStarted = (id: string) =>
     404,
     `worker ${id} not found (only workers Gantry started, running or recently exited, are here)`,
   );
-
-/** `?force=1` or a body `{"force": true}`: SIGKILL at once instead of SIGTERM and a grace period. */
-function parseForce(query: string | undefined, body: unknown): boolean {
-  if (typeof body !== "object" || body === null || Array.isArray(body))
-    throw new ApiError(400, "json is invalid: body must be a JSON object");
-  const b = body as Record<string, unknown>;
-  const unknown = Object.keys(b).filter((k) => k !== "force");
-  if (unknown.length > 0)
-    throw new ApiError(400, `unknown field ${unknown.join(", ")}; only force is allowed`);
-  if (b.force !== undefined && typeof b.force !== "boolean")
-    throw new ApiError(400, "force: must be a boolean");
-  return parseFlag("force", query) || b.force === true;
-}

@@ -5,7 +5,7 @@
  * interface and not on the supervisor's code.
  */
 import type { EndpointConfig, EndpointScaling } from "../../domain/endpoint.js";
-import type { ScalingPatch } from "./scaling.js";
+import type { ScalingPatch } from "../http/validate.js";
 
 /** A worker as the protocol registry saw it (started by Gantry or elsewhere). */
 export interface SeenWorker {

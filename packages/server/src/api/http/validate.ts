@@ -5,9 +5,9 @@
 import { z } from "zod";
 import { formatIssues } from "../../config/issues.js";
 import { JOB_STATUSES, type JobStatus } from "../../domain/job.js";
-import type { SubmitRequest } from "../../engine/platform.js";
+import type { SubmitRequest, WorkerDoneBody } from "../../engine/platform.js";
 import { ApiError } from "./errors.js";
-import { isPlainObject } from "./json.js";
+import { isPlainObject, parseJsonBody } from "./json.js";
 
 export const WAIT_MIN_MS = 1000;
 export const WAIT_MAX_MS = 300_000;
@@ -183,4 +183,101 @@ export function parseFlag(name: string, raw: string | undefined): boolean {
   if (v === "1" || v === "true" || v === "yes" || v === "") return true;
   if (v === "0" || v === "false" || v === "no") return false;
   throw new ApiError(400, `${name} is invalid; must be 1 or 0`);
+}
+
+// ── worker protocol bodies ────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The fields of a job-done body the engine acts on, shared by job-done and each item of job-done-batch. `where`
+ * prefixes each message (`""` for job-done, `"item 3: "` in a batch) so a refusal names its part.
+ */
+export function doneBodyOf(body: Record<string, unknown>, where = ""): WorkerDoneBody {
+  const done: WorkerDoneBody = {};
+  if (Object.hasOwn(body, "output")) done.output = body.output;
+  if (Object.hasOwn(body, "error") && body.error !== undefined) done.error = body.error;
+  if (body.stopPod === true) done.stopPod = true;
+  if (body.status !== undefined) {
+    if (typeof body.status !== "string") throw new ApiError(400, `${where}status: must be a string`);
+    done.status = body.status;
+  }
+  return done;
+}
+
+/** One result of a job-done-batch body (Gantry extension). */
+export interface BatchItem {
+  id: string;
+  isStream: boolean;
+  done: WorkerDoneBody;
+}
+
+/**
+ * Parses and checks the whole body before anything is applied: a malformed item refuses the request, so a
+ * worker never has to work out which half of a batch went through. A progress post cannot be batched: it must
+ * precede its job's result, which a batch (applied concurrently) would not guarantee.
+ */
+export function parseDoneBatch(text: string, maxItems: number): BatchItem[] {
+  const body = parseJsonBody(text, { pythonTokens: true });
+  if (!Array.isArray(body)) throw new ApiError(400, "json is invalid: body must be a JSON array of results");
+  if (body.length === 0 || body.length > maxItems) {
+    throw new ApiError(400, `batch must hold between 1 and ${maxItems} results; got ${body.length}`);
+  }
+  return body.map((raw, i): BatchItem => {
+    const where = `item ${i}: `;
+    if (!isPlainObject(raw)) throw new ApiError(400, `${where}must be a JSON object`);
+    if (typeof raw.id !== "string" || raw.id === "") throw new ApiError(400, `${where}id: must be a job id`);
+    if (raw.isStream !== undefined && typeof raw.isStream !== "boolean") {
+      throw new ApiError(400, `${where}isStream: must be a boolean`);
+    }
+    const done = doneBodyOf(raw, where);
+    if (done.status === "IN_PROGRESS") {
+      throw new ApiError(
+        400,
+        `${where}progress updates (status IN_PROGRESS) cannot be batched; use job-done`,
+      );
+    }
+    return { id: raw.id, isStream: raw.isStream === true, done };
+  });
+}
+
+// ── admin bodies ──────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The body of `PATCH /admin/v1/endpoints/{ep}/scaling`: a partial change of the scaling settings with the same
+ * ranges as the config file; zod names each bad field.
+ */
+const int = () => z.number().int();
+
+export const scalingPatchSchema = z.strictObject({
+  workersMin: int().min(0).max(1000).optional(),
+  workersMax: int().min(0).max(1000).optional(),
+  idleTimeoutS: int().min(1).max(3600).optional(),
+  scalerType: z.enum(["QUEUE_DELAY", "REQUEST_COUNT"]).optional(),
+  scalerValue: int().min(1).max(1_000_000).optional(),
+});
+
+export type ScalingPatch = z.infer<typeof scalingPatchSchema>;
+
+const KEYS = Object.keys(scalingPatchSchema.shape).join(", ");
+
+/** Validates a parsed body; throws a 400 naming every bad field. */
+export function parseScalingPatch(body: unknown): ScalingPatch {
+  if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
+  const r = scalingPatchSchema.safeParse(body, { reportInput: true });
+  if (!r.success) throw new ApiError(400, formatIssues(r.error.issues).join("; "));
+  const patch = Object.fromEntries(Object.entries(r.data).filter(([, v]) => v !== undefined)) as ScalingPatch;
+  if (Object.keys(patch).length === 0) throw new ApiError(400, `nothing to change: set one of ${KEYS}`);
+  return patch;
+}
+
+/** `?force=1` or a body `{"force": true}`: SIGKILL at once instead of SIGTERM and a grace period. */
+export function parseForce(query: string | undefined, body: unknown): boolean {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new ApiError(400, "json is invalid: body must be a JSON object");
+  const b = body as Record<string, unknown>;
+  const unknown = Object.keys(b).filter((k) => k !== "force");
+  if (unknown.length > 0)
+    throw new ApiError(400, `unknown field ${unknown.join(", ")}; only force is allowed`);
+  if (b.force !== undefined && typeof b.force !== "boolean")
+    throw new ApiError(400, "force: must be a boolean");
+  return parseFlag("force", query) || b.force === true;
 }

@@ -9,9 +9,15 @@ import { ApiError } from "../http/errors.js";
 import { isPlainObject, parseJsonBody } from "../http/json.js";
 import { unwrap } from "../http/outcome.js";
 import { type Answer, NO_CONTENT } from "../http/route.js";
-import { isValidId, parseBatchSize, parseBool, parseTake } from "../http/validate.js";
-import { applyDoneBatch, parseDoneBatch } from "./done-batch.js";
-import { doneBodyOf } from "./done-body.js";
+import {
+  doneBodyOf,
+  isValidId,
+  parseBatchSize,
+  parseBool,
+  parseDoneBatch,
+  parseTake,
+} from "../http/validate.js";
+import { applyDoneBatch } from "./done-batch.js";
 import { answerWithJobs } from "./done-take.js";
 import { handOut } from "./hand-out.js";
 
