@@ -1,17 +1,19 @@
 /** Public API of @gantry/server. */
 
-export type { AdminOptions } from "./api/admin-routes.js";
-export type { AdminWorkerView } from "./api/admin-views.js";
-export { type CreateAppOptions, createApp } from "./api/app.js";
-export type { AuthOptions } from "./api/auth.js";
-export { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits } from "./api/deps.js";
-export { openApiDocument } from "./api/openapi.js";
+export type { AdminOptions, WorkerFleet } from "./api/admin/seam.js";
+export type { AdminWorkerView } from "./api/admin/views.js";
+export { type Api, type CreateApiOptions, createApi } from "./api/create-api.js";
+export type { AuthOptions } from "./api/http/auth.js";
+export { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits } from "./api/http/deps.js";
+export type { RequestListener } from "./api/http/dispatcher.js";
 export {
   DEFAULT_RATE_LIMITS,
   type RateLimitGroup,
   type RateLimitRule,
   type RateLimits,
-} from "./api/rate-limit.js";
+} from "./api/http/rate-limit.js";
+export type { Route } from "./api/http/route.js";
+export { openApiDocument } from "./api/public/openapi.js";
 export {
   CONFIG_DEFAULTS,
   ConfigError,

@@ -6,12 +6,9 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Hono } from "hono";
 import type { DestinationStream, Logger } from "pino";
-import { createApiHandlers } from "./api/app.js";
-import type { AppEnv } from "./api/env.js";
-import type { FastLane } from "./api/fast-lane.js";
-import { nodeListener } from "./api/node-listener.js";
+import { createApi } from "./api/create-api.js";
+import type { RequestListener } from "./api/http/dispatcher.js";
 import { type GantryConfig, type LoadConfigOptions, loadConfig } from "./config/load.js";
 import { createScrubbedLogger, SecretScrubber } from "./config/log-redaction.js";
 import { prepareSecrets } from "./config/secrets.js";
@@ -48,11 +45,6 @@ export interface StartServerOptions {
    * Python SDK's local API does; the prefixed routes keep working. Used by the local development server.
    */
   defaultEndpoint?: string;
-  /**
-   * Serve the routes every job passes through by the fast lane (api/fast-lane.ts); default true. Off, every
-   * request goes through the Hono app (the fast lane's parity tests compare the two).
-   */
-  fastLane?: boolean;
 }
 
 export interface GantryServer {
@@ -66,7 +58,8 @@ export interface GantryServer {
   /** What the HTTP app serves: the engine, wrapped by the supervisor when supervising. */
   platform: Platform;
   store: Store;
-  app: Hono<AppEnv>;
+  /** The node request listener serving the HTTP API (api/create-api.ts). */
+  listener: RequestListener;
   metrics: GantryMetrics;
   logger: Logger;
   /** Present when at least one endpoint has a `worker.command`: Gantry starts and scales those workers. */
@@ -199,7 +192,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
 
   const platform: Platform = supervision?.platform ?? engine;
   const shutdown = new AbortController();
-  const { app, fastLane } = createApiHandlers({
+  const { listener } = createApi({
     platform,
     auth: { apiKeys: secrets.apiKeys, workerSecret: secrets.workerSecret, disabled: config.auth.disabled },
     limits: { takeHoldMs: config.takeHoldMs, rateLimits: config.rateLimits },
@@ -224,18 +217,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
       listWorkers: (id) => engine.listWorkers(id),
       ...(config.auth.adminKeys ? { adminKeys: config.auth.adminKeys } : {}),
     },
+    ...(defaultEndpoint !== undefined ? { defaultEndpoint } : {}),
   });
 
   let server: Server;
   let address: AddressInfo;
   try {
-    ({ server, address } = await listen(
-      app,
-      options.fastLane === false ? undefined : fastLane,
-      config.host,
-      config.port,
-      defaultEndpoint,
-    ));
+    ({ server, address } = await listen(listener, config.host, config.port));
   } catch (err) {
     await pgCluster?.close();
     await store.close();
@@ -297,7 +285,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
     engine,
     platform,
     store,
-    app,
+    listener,
     metrics,
     logger,
     ...(supervision ? { supervision } : {}),
@@ -308,18 +296,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Gan
 }
 
 function listen(
-  app: Hono<AppEnv>,
-  fastLane: FastLane | undefined,
+  listener: RequestListener,
   host: string,
   port: number,
-  defaultEndpoint: string | undefined,
 ): Promise<{ server: Server; address: AddressInfo }> {
   return new Promise((resolve, reject) => {
     // Longer than clients' idle keep-alive so the server is not the side that races a reused socket closed.
-    const server = createServer(
-      { keepAlive: true, keepAliveTimeout: 65_000 },
-      nodeListener(app, { fastLane, hostname: host, defaultEndpoint }),
-    );
+    const server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 }, listener);
     server.listen(port, host);
     const failed = (err: Error): void => reject(listenError(err, host, port));
     server.once("error", failed);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import type { RateLimits } from "../api/rate-limit.js";
+import type { RateLimits } from "../api/http/rate-limit.js";
 import { type EndpointConfig, EndpointConfigError, resolveEndpoint } from "../domain/endpoint.js";
 import { DEFAULT_TAKE_HOLD_MS } from "../domain/long-poll.js";
 import { formatIssues } from "./issues.js";

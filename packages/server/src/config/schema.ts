@@ -3,7 +3,7 @@
  * endpoint ranges mirror `resolveEndpoint` (domain/endpoint.ts), which runs after it as the final word.
  */
 import { z } from "zod";
-import { RATE_LIMIT_GROUPS } from "../api/rate-limit.js";
+import { RATE_LIMIT_GROUPS } from "../api/http/rate-limit.js";
 import { ENDPOINT_ID_PATTERN, EXECUTION_TIMEOUT_RANGE, TTL_RANGE } from "../domain/endpoint.js";
 
 const DAY = 86_400_000;

@@ -1,6 +1,6 @@
 /**
- * The real thing for route tests: an `Engine` over an in-memory SQLite store behind the app and its fast lane,
- * served on loopback as a server serves them, with a small undici-based caller and helpers that drive jobs through the worker routes.
+ * The real thing for route tests: an `Engine` over an in-memory SQLite store behind the API's listener, served
+ * on loopback as a server serves it, with a small undici-based caller and helpers that drive jobs through the worker routes.
  * The sweeper is not started; tests run a sweep at a chosen time with `sweepAt` (e.g. far past a TTL).
  */
 
@@ -11,7 +11,7 @@ import { type EndpointConfigInput, resolveEndpoint } from "../../domain/endpoint
 import { Engine, type EngineOptions } from "../../engine/engine.js";
 import type { Platform } from "../../engine/platform.js";
 import { openSqliteStore } from "../../store/sqlite.js";
-import { type CreateAppOptions, createApiHandlers } from "../app.js";
+import { type CreateApiOptions, createApi } from "../create-api.js";
 import { listen } from "./serve.js";
 
 export const API_KEY = "test-api-key";
@@ -35,7 +35,7 @@ export interface Reply {
   json: any;
 }
 
-export interface StartOptions extends Partial<Omit<CreateAppOptions, "platform">> {
+export interface StartOptions extends Partial<Omit<CreateApiOptions, "platform">> {
   /** Endpoints served; default one endpoint `ep1` with default settings. */
   endpoints?: EndpointConfigInput[];
   engine?: EngineOptions;
@@ -58,14 +58,13 @@ export async function startApi(options: StartOptions = {}) {
     endpoints,
     options: { takeHoldMs: 85_000, stopHoldMs: 85_000, ...engineOptions },
   });
-  const { app, fastLane } = createApiHandlers({
+  const { listener, routes } = createApi({
     platform: wrap ? wrap(engine) : engine,
     auth: { apiKeys: [API_KEY], workerSecret: WORKER_SECRET },
     logger: pino({ level: "silent" }),
     ...appOptions,
   });
-  // As a server serves: the fast lane first, then the app.
-  const served = await listen(app, fastLane);
+  const served = await listen(listener);
 
   const call = async (path: string, opts: CallOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
@@ -115,7 +114,8 @@ export async function startApi(options: StartOptions = {}) {
   return {
     engine,
     store,
-    app,
+    /** The route table the listener serves. */
+    routes,
     url: served.url,
     call,
     worker,

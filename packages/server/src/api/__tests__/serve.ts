@@ -1,10 +1,7 @@
-/** Serves a Hono app (and the fast lane in front of it, as a server does) on a random loopback port for a test. */
+/** Serves the API's request listener on a random loopback port for a test, as a server serves it. */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Hono } from "hono";
-import type { AppEnv } from "../env.js";
-import type { FastLane } from "../fast-lane.js";
-import { nodeListener } from "../node-listener.js";
+import type { RequestListener } from "../http/dispatcher.js";
 
 export interface Served {
   url: string;
@@ -12,9 +9,9 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export function listen(app: Hono<AppEnv>, fastLane?: FastLane): Promise<Served> {
+export function listen(listener: RequestListener): Promise<Served> {
   return new Promise((resolve) => {
-    const server = createServer(nodeListener(app, { fastLane, hostname: "127.0.0.1" }));
+    const server = createServer(listener);
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo;
       resolve({
