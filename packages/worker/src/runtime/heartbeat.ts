@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "../logger.js";
 import { version } from "../version.js";
-import { HEARTBEAT_THREAD_SOURCE } from "./heartbeat-thread-source.js";
+import type { HeartbeatCommand, HeartbeatReport, HeartbeatThreadData } from "./heartbeat-messages.js";
 import { USER_AGENT } from "./http.js";
 import { createMirrorBuffer, writeJobIds } from "./job-id-mirror.js";
 
@@ -12,6 +12,20 @@ export interface HeartbeatOptions {
   intervalMs: number;
   logger: Logger;
   jobIds?: readonly string[];
+}
+
+/**
+ * The thread's entry, beside this module: `heartbeat-thread.js` in the built package. Run from the TypeScript
+ * sources (tsx, vitest) this module is `heartbeat.ts`, and the thread loads `heartbeat-thread.ts` through tsx's
+ * API: a loader registered in the main thread (`--import tsx`) does not reach a worker thread on Node 20.
+ */
+function threadEntry(): { entry: URL | string; eval: boolean } {
+  const here = import.meta.url;
+  if (!here.endsWith(".ts")) return { entry: new URL("./heartbeat-thread.js", here), eval: false };
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const entry = new URL("./heartbeat-thread.ts", here).href;
+  const code = `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}))`;
+  return { entry: code, eval: true };
 }
 
 /** Pings the platform from a worker thread; the main thread only updates the shared list of held jobs. */
@@ -29,30 +43,29 @@ export class Heartbeat {
   constructor(options: HeartbeatOptions) {
     this.#logger = options.logger;
     writeJobIds(this.#jobIds, options.jobIds ?? []);
-    this.#thread = new Worker(HEARTBEAT_THREAD_SOURCE, {
-      eval: true,
-      workerData: {
-        url: options.url,
-        apiKey: options.apiKey,
-        intervalMs: options.intervalMs,
-        jobIds: this.#jobIds,
-        idlePolling: this.#idlePolling.buffer,
-        version,
-        userAgent: USER_AGENT,
-      },
+    const workerData: HeartbeatThreadData = {
+      url: options.url,
+      apiKey: options.apiKey,
+      intervalMs: options.intervalMs,
+      jobIds: this.#jobIds,
+      idlePolling: this.#idlePolling.buffer as SharedArrayBuffer,
+      version,
+      userAgent: USER_AGENT,
+    };
+    const { entry, eval: isCode } = threadEntry();
+    this.#thread = new Worker(entry, {
+      eval: isCode,
+      workerData,
       // The thread needs no loaders (e.g. `--import tsx`) of the main process; they only slow its start.
       execArgv: [],
       stdout: false,
       stderr: false,
     });
     this.#thread.unref();
-    this.#thread.on("message", (message: { type?: string; level?: string; message?: string }) => {
-      if (message?.type === "pinged") this.pings++;
-      else if (message?.type === "skipped") this.skipped++;
-      else if (message?.type === "log" && typeof message.message === "string") {
-        if (message.level === "error") this.#logger.error(message.message);
-        else this.#logger.warn(message.message);
-      }
+    this.#thread.on("message", (message: HeartbeatReport) => {
+      if (message.type === "pinged") this.pings++;
+      else if (message.type === "skipped") this.skipped++;
+      else if (message.type === "log") this.#logger[message.level](message.message);
     });
     this.#thread.on("error", (error) => this.#logger.error(`Heartbeat thread failed: ${error.message}`));
     this.#exited = new Promise((resolve) => this.#thread.once("exit", () => resolve()));
@@ -73,7 +86,8 @@ export class Heartbeat {
 
   /** Stops pinging; waits briefly for a graceful exit, then terminates the thread. */
   async stop(): Promise<void> {
-    this.#thread.postMessage({ type: "stop" });
+    const stop: HeartbeatCommand = { type: "stop" };
+    this.#thread.postMessage(stop);
     const timer = setTimeout(() => void this.#thread.terminate(), 1000);
     await this.#exited;
     clearTimeout(timer);
