@@ -153,7 +153,8 @@ class ProductionRuntime implements WorkerRuntime {
       if (!fitness.ok) {
         this.#log.error(`Fitness check "${fitness.check}" failed: ${fitness.reason}`);
         if (this.#env.pingTemplate !== "PING_NOT_SET") {
-          await reportUnhealthy(this.#http, this.#urls.ping, fitness.check, fitness.reason);
+          const { check, reason } = fitness;
+          await reportUnhealthy({ http: this.#http, pingUrl: this.#urls.ping, check, reason });
         }
         return 1;
       }
