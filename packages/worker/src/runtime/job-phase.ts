@@ -48,8 +48,6 @@ export type JobPhase =
   /** Handed back at shutdown without a result: the platform re-queues or fails it. */
   | { name: "given-back" };
 
-export type JobPhaseName = JobPhase["name"];
-
 export type JobEvent =
   /** A concurrency slot is free for this job. */
   | { type: "start" }

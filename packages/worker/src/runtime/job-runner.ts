@@ -61,9 +61,11 @@ export class JobRunner {
   /** Starts queued jobs, oldest first, while fewer handlers run than the concurrency. */
   fillSlots(): void {
     const { held } = this.#o.state;
+    let executing = held.executing();
     for (const entry of held.queued()) {
-      if (held.executing() >= this.#o.state.concurrency) return;
+      if (executing >= this.#o.state.concurrency) return;
       this.#dispatch(entry, { type: "start" });
+      executing++;
     }
   }
 
