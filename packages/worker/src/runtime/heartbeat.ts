@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "../logger.js";
 import { version } from "../version.js";
@@ -14,18 +16,32 @@ export interface HeartbeatOptions {
   jobIds?: readonly string[];
 }
 
+/** The sources' thread entry, bundled on first use. */
+let sourceEntry: URL | undefined;
+
 /**
- * The thread's entry, beside this module: `heartbeat-thread.js` in the built package. Run from the TypeScript
- * sources (tsx, vitest) this module is `heartbeat.ts`, and the thread loads `heartbeat-thread.ts` through tsx's
- * API: a loader registered in the main thread (`--import tsx`) does not reach a worker thread on Node 20.
+ * The thread's entry: `heartbeat-thread.js` beside this module in the built package (an installed
+ * `@gantry/worker`). From the TypeScript sources (tsx, vitest) there is no `.js` beside it, and a loader of the main
+ * thread (`--import tsx`) does not reach a worker thread on Node 20; loading one in the thread takes a second or
+ * more on a busy machine, while pings must start at once. So the entry and what it imports are bundled once, in
+ * the main thread, into one ES module (with esbuild, which tsx and vitest run on) started from a `data:` URL.
  */
-function threadEntry(): { entry: URL | string; eval: boolean } {
+function threadEntry(): URL {
   const here = import.meta.url;
-  if (!here.endsWith(".ts")) return { entry: new URL("./heartbeat-thread.js", here), eval: false };
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const entry = new URL("./heartbeat-thread.ts", here).href;
-  const code = `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}))`;
-  return { entry: code, eval: true };
+  if (!here.endsWith(".ts")) return new URL("./heartbeat-thread.js", here);
+  if (sourceEntry === undefined) {
+    const esbuild = createRequire(here)("esbuild") as typeof import("esbuild");
+    const built = esbuild.buildSync({
+      entryPoints: [fileURLToPath(new URL("./heartbeat-thread.ts", here))],
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      write: false,
+    });
+    sourceEntry = new URL(`data:text/javascript,${encodeURIComponent(built.outputFiles[0]?.text ?? "")}`);
+  }
+  return sourceEntry;
 }
 
 /** Pings the platform from a worker thread; the main thread only updates the shared list of held jobs. */
@@ -52,9 +68,7 @@ export class Heartbeat {
       version,
       userAgent: USER_AGENT,
     };
-    const { entry, eval: isCode } = threadEntry();
-    this.#thread = new Worker(entry, {
-      eval: isCode,
+    this.#thread = new Worker(threadEntry(), {
       workerData,
       // The thread needs no loaders (e.g. `--import tsx`) of the main process; they only slow its start.
       execArgv: [],
