@@ -33,7 +33,9 @@ export function writeJobIds(buffer: SharedArrayBuffer, ids: readonly string[]): 
   Atomics.add(header, 0, 1);
 }
 
-/** Reader used by tests; the heartbeat thread carries its own copy (it runs as plain eval'd code). */
+const decoder = new TextDecoder();
+
+/** The heartbeat thread's reader: retries while a write is in progress. */
 export function readJobIds(buffer: SharedArrayBuffer): string {
   const header = new Int32Array(buffer, 0, 2);
   const data = new Uint8Array(buffer, MIRROR_HEADER_BYTES);
@@ -42,6 +44,6 @@ export function readJobIds(buffer: SharedArrayBuffer): string {
     if (before % 2 === 1) continue;
     const length = Atomics.load(header, 1);
     const copy = data.slice(0, length);
-    if (Atomics.load(header, 0) === before) return new TextDecoder().decode(copy);
+    if (Atomics.load(header, 0) === before) return decoder.decode(copy);
   }
 }
