@@ -4,8 +4,9 @@
  * applying its result; one request for all of them, applied in one event-loop turn, also shares one group commit.
  * RunPod's protocol is untouched: our SDK uses this route only against a server that sent `X-Gantry-Version`.
  */
+import { isValidId } from "@gantry/protocol";
 import type { Platform } from "../../engine/platform.js";
-import { type BatchItem, isValidId } from "../http/validate.js";
+import type { BatchItem } from "../http/validate.js";
 
 export type BatchResult = { id: string; ok: true } | { id: string; ok: false; status: number; error: string };
 
