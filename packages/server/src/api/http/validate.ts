@@ -1,16 +1,13 @@
 /**
- * The API's checks of what clients and workers send. Every wire value a client shares with the server (ids,
- * waits, counts, `/run` bodies, idempotency keys, webhook URLs, policies, the event stream's position) is checked
- * by @gantry/protocol's validator, the one the SDKs and the CLI use, and refused with its words (`accepted`).
- * What stays here has no counterpart there: job-done bodies as the engine takes them, and the admin API's
- * query flags and bodies.
+ * The API's checks of what clients and workers send. Every wire value a client or worker shares with the server
+ * (ids, waits, counts, `/run` bodies, idempotency keys, webhook URLs, policies, job-done bodies, the event
+ * stream's position) is checked by @gantry/protocol's validator, the one the SDKs and the CLI use, and refused
+ * with its words (`accepted`). What stays here has no counterpart there: the admin API's query flags and bodies.
  */
-import { isPlainObject, type Parsed } from "@gantry/protocol";
+import { isPlainObject, type Parsed, RUN_BODY_NOT_OBJECT } from "@gantry/protocol";
 import { z } from "zod";
 import { formatIssues } from "../../config/issues.js";
-import type { WorkerDoneBody } from "../../engine/platform.js";
 import { ApiError } from "./errors.js";
-import { parseJsonBody } from "./json.js";
 
 /** The value a protocol validator accepted; its refusal as a 400 with the validator's message. */
 export function accepted<T>(parsed: Parsed<T>): T {
@@ -18,65 +15,10 @@ export function accepted<T>(parsed: Parsed<T>): T {
   return parsed.value;
 }
 
-/** A JSON body that must be an object (job-done, job-stream, the admin bodies). */
+/** A JSON body that must be an object (job-stream, the admin bodies); refused as a `/run` body would be. */
 export function objectBody(body: unknown): Record<string, unknown> {
-  if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
+  if (!isPlainObject(body)) throw new ApiError(400, RUN_BODY_NOT_OBJECT);
   return body;
-}
-
-// ── worker protocol bodies ────────────────────────────────────────────────────────────────────────────────────
-
-/**
- * The fields of a job-done body the engine acts on, shared by job-done and each item of job-done-batch. `where`
- * prefixes each message (`""` for job-done, `"item 3: "` in a batch) so a refusal names its part.
- */
-export function doneBodyOf(body: Record<string, unknown>, where = ""): WorkerDoneBody {
-  const done: WorkerDoneBody = {};
-  if (Object.hasOwn(body, "output")) done.output = body.output;
-  if (Object.hasOwn(body, "error") && body.error !== undefined) done.error = body.error;
-  if (body.stopPod === true) done.stopPod = true;
-  if (body.status !== undefined) {
-    if (typeof body.status !== "string") throw new ApiError(400, `${where}status: must be a string`);
-    done.status = body.status;
-  }
-  return done;
-}
-
-/** One result of a job-done-batch body (Gantry extension). */
-export interface BatchItem {
-  id: string;
-  isStream: boolean;
-  done: WorkerDoneBody;
-}
-
-/**
- * Parses and checks the whole body before anything is applied: a malformed item refuses the request, so a
- * worker never has to work out which half of a batch went through. A progress post cannot be batched: it must
- * precede its job's result, which a batch (applied concurrently) would not guarantee. An id of a shape no job
- * has is not refused here: it answers that item "not found", as job-done's path does.
- */
-export function parseDoneBatch(text: string, maxItems: number): BatchItem[] {
-  const body = parseJsonBody(text, { pythonTokens: true });
-  if (!Array.isArray(body)) throw new ApiError(400, "json is invalid: body must be a JSON array of results");
-  if (body.length === 0 || body.length > maxItems) {
-    throw new ApiError(400, `batch must hold between 1 and ${maxItems} results; got ${body.length}`);
-  }
-  return body.map((raw, i): BatchItem => {
-    const where = `item ${i}: `;
-    if (!isPlainObject(raw)) throw new ApiError(400, `${where}must be a JSON object`);
-    if (typeof raw.id !== "string" || raw.id === "") throw new ApiError(400, `${where}id: must be a job id`);
-    if (raw.isStream !== undefined && typeof raw.isStream !== "boolean") {
-      throw new ApiError(400, `${where}isStream: must be a boolean`);
-    }
-    const done = doneBodyOf(raw, where);
-    if (done.status === "IN_PROGRESS") {
-      throw new ApiError(
-        400,
-        `${where}progress updates (status IN_PROGRESS) cannot be batched; use job-done`,
-      );
-    }
-    return { id: raw.id, isStream: raw.isStream === true, done };
-  });
 }
 
 // ── admin query flags ─────────────────────────────────────────────────────────────────────────────────────────

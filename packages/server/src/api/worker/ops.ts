@@ -2,7 +2,15 @@
  * The worker protocol's operations (job-take, job-take-batch, job-stop, job-done, job-done-batch, job-stream,
  * ping) once the request has passed its guards (worker secret, endpoint, body size).
  */
-import { isValidId, parseBatchSize, parseFlag, parseId, parseTake } from "@gantry/protocol";
+import {
+  isValidId,
+  parseBatchSize,
+  parseFlag,
+  parseId,
+  parseResultBatch,
+  parseResultBody,
+  parseTake,
+} from "@gantry/protocol";
 import type { PingReport } from "../../engine/platform.js";
 import type { ApiCall } from "../http/call.js";
 import type { RouteDeps } from "../http/deps.js";
@@ -10,7 +18,7 @@ import { ApiError } from "../http/errors.js";
 import { parseJsonBody } from "../http/json.js";
 import { unwrap } from "../http/outcome.js";
 import { type Answer, NO_CONTENT } from "../http/route.js";
-import { accepted, doneBodyOf, objectBody, parseDoneBatch } from "../http/validate.js";
+import { accepted, objectBody } from "../http/validate.js";
 import { applyDoneBatch } from "./done-batch.js";
 import { answerWithJobs } from "./done-take.js";
 import { handOut } from "./hand-out.js";
@@ -69,7 +77,7 @@ export async function postDone(deps: RouteDeps, call: ApiCall): Promise<Answer> 
   const { endpointId, workerId, jobId } = callIds(call);
   // Checked before the result is applied: a post refused for its `take` must not have finished the job.
   const takeMax = accepted(parseTake(call.query("take"), deps.limits.maxBatchSize));
-  const done = doneBodyOf(objectBody(parseJsonBody(await call.body(), { pythonTokens: true })));
+  const done = accepted(parseResultBody(parseJsonBody(await call.body(), { pythonTokens: true })));
   unwrap(
     await deps.platform.workerDone(endpointId, workerId, jobId, done, parseFlag(call.query("isStream"))),
   );
@@ -82,7 +90,9 @@ export async function postDoneBatch(deps: RouteDeps, call: ApiCall): Promise<Ans
   const { endpointId, workerId } = callIds(call);
   const { platform, limits } = deps;
   const takeMax = accepted(parseTake(call.query("take"), limits.maxBatchSize));
-  const items = parseDoneBatch(await call.body(), limits.maxBatchSize);
+  // Checked whole before anything is applied: a malformed item refuses the request.
+  const body = parseJsonBody(await call.body(), { pythonTokens: true });
+  const items = accepted(parseResultBatch(body, limits.maxBatchSize));
   const results = await applyDoneBatch(platform, endpointId, workerId, items);
   if (takeMax === 0) return { json: { results } };
   const takeNothing = items.some((item) => item.done.stopPod === true);
