@@ -1,6 +1,7 @@
 /**
  * The seam between the HTTP layer (api/) and the job engine (engine/).
- * The API validates and adapts HTTP; the engine owns every semantic decision.
+ * The API validates and adapts HTTP (with @gantry/protocol's validators; the engine trusts the typed values it is
+ * given); the engine owns every semantic decision.
  * Every method is scoped to an endpoint id; an unknown endpoint is the API's concern (it checks `hasEndpoint`).
  */
 import type { ExecutionPolicy, HealthView, StreamPollAnswer, WorkerJob } from "@gantry/protocol";
