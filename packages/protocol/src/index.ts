@@ -49,6 +49,14 @@ export {
   WAIT_MIN_MS,
 } from "./query.js";
 export {
+  parseResultBatch,
+  parseResultBody,
+  RESULT_BATCH_NOT_ARRAY,
+  RESULT_NOT_OBJECT,
+  type ResultBatchItem,
+  type ResultFields,
+} from "./result.js";
+export {
   INPUT_REQUIRED,
   parseRunRequest,
   RUN_BODY_NOT_OBJECT,

@@ -9,7 +9,13 @@ import type { GantryMetrics } from "../metrics/metrics.js";
 import { adminRoutes } from "./admin/routes.js";
 import type { AdminOptions } from "./admin/seam.js";
 import type { AuthOptions } from "./http/auth.js";
-import { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits, type RouteDeps } from "./http/deps.js";
+import {
+  type ApiLimits,
+  DEFAULT_LIMITS,
+  type EndpointByteLimits,
+  type RouteDeps,
+  TAKE_MAX,
+} from "./http/deps.js";
 import { createDispatcher, type RequestListener } from "./http/dispatcher.js";
 import { createGuard } from "./http/guards.js";
 import { RateLimiter, type RateLimits } from "./http/rate-limit.js";
@@ -47,6 +53,7 @@ export function createApi(options: CreateApiOptions): Api {
   const logger = options.logger ?? pino({ level: "silent" });
   const { rateLimits, ...limitOverrides } = options.limits ?? {};
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...stripUndefined(limitOverrides) };
+  limits.maxBatchSize = Math.min(Math.max(1, Math.floor(limits.maxBatchSize)), TAKE_MAX);
   const deps: RouteDeps = {
     platform: options.platform,
     limits,

@@ -1,15 +1,20 @@
 /**
  * The seam between the HTTP layer (api/) and the job engine (engine/).
- * The API validates and adapts HTTP; the engine owns every semantic decision.
+ * The API validates and adapts HTTP (with @gantry/protocol's validators; the engine trusts the typed values it is
+ * given); the engine owns every semantic decision.
  * Every method is scoped to an endpoint id; an unknown endpoint is the API's concern (it checks `hasEndpoint`).
  */
+import type { ExecutionPolicy, HealthView, StreamPollAnswer, WorkerJob } from "@gantry/protocol";
 import type { JobStatus, JobSummary, JobView, StreamChunk } from "../domain/job.js";
+
+/** Wire shapes of @gantry/protocol the seam answers with, re-exported for the server's own modules. */
+export type { HealthView, StreamPollAnswer, WorkerJob };
 
 export interface SubmitRequest {
   endpointId: string;
   input: unknown;
   webhook?: string;
-  policy?: { executionTimeout?: number; ttl?: number; lowPriority?: boolean };
+  policy?: ExecutionPolicy;
   s3Config?: unknown;
   extra?: Record<string, unknown>;
   sync: boolean;
@@ -27,28 +32,6 @@ export interface ListRecentRequest {
   status?: JobStatus;
 }
 
-export interface HealthView {
-  jobs: {
-    completed: number;
-    failed: number;
-    inProgress: number;
-    inQueue: number;
-    retried: number;
-    cancelled: number;
-    timedOut: number;
-  };
-  workers: {
-    idle: number;
-    initializing: number;
-    ready: number;
-    running: number;
-    throttled: number;
-    unhealthy: number;
-  };
-  /** Gantry extension: human-readable reasons for unhealthy workers. */
-  hints?: string[];
-}
-
 /**
  * One event of a job's live feed (server-sent events). `id` is monotonic per job, usable as Last-Event-ID.
  * `gone` (additive) is the last event of a feed whose job was deleted (TTL, retention, purge) before it ended.
@@ -60,12 +43,6 @@ export type JobEvent =
   | { id: number; type: "gone"; jobId: string; error: string };
 
 export type WorkerDoneBody = { output?: unknown; error?: unknown; stopPod?: boolean; status?: string };
-
-export interface WorkerJob {
-  id: string;
-  input: unknown;
-  [key: string]: unknown;
-}
 
 export interface PingReport {
   jobIds?: string[];
@@ -96,7 +73,7 @@ export interface Platform {
     jobId: string,
     waitMs: number,
     signal?: AbortSignal,
-  ): Promise<{ status: JobStatus; stream: { output: unknown }[] } | undefined>;
+  ): Promise<StreamPollAnswer | undefined>;
   /** Live feed for SSE: replays events after `afterEventId`, then follows until terminal. Returns unsubscribe. */
   subscribe(
     endpointId: string,

@@ -16,7 +16,8 @@ function toWorkerJob(job: JobRecord): WorkerJob {
   const out: WorkerJob = { ...(job.extra ?? {}), id: job.id, input: job.input };
   if (job.webhook !== undefined) out.webhook = job.webhook;
   out.policy = { ...job.policy };
-  if (job.s3Config !== undefined) out.s3Config = job.s3Config;
+  // An object: the API refuses any other `s3Config` before the job is stored.
+  if (job.s3Config !== undefined) out.s3Config = job.s3Config as Record<string, unknown>;
   return out;
 }
 

@@ -4,11 +4,12 @@
  * then every new line as it is printed, then one `exit` event when the process ends. Line events carry the
  * line's `seq` as their id, so a client reconnecting with `Last-Event-ID` resumes without gaps or repeats.
  */
+import { parseLastEventId } from "@gantry/protocol";
 import type { ApiCall } from "../http/call.js";
 import type { Answer } from "../http/route.js";
 import { STREAMED } from "../http/route.js";
 import { acceptsEventStream, SseStream, sleepOrWake } from "../http/sse.js";
-import { parseFlag, parseLastEventId } from "../http/validate.js";
+import { accepted, parseAdminFlag } from "../http/validate.js";
 import type { FleetProcess, LogLineView, WorkerExitView } from "./seam.js";
 
 export interface LogStreamOptions {
@@ -41,7 +42,7 @@ export function logsAnswer(worker: FleetProcess, tail: number): Answer {
 }
 
 export function wantsFollow(call: ApiCall): boolean {
-  return parseFlag("follow", call.query("follow")) || acceptsEventStream(call.header("accept"));
+  return parseAdminFlag("follow", call.query("follow")) || acceptsEventStream(call.header("accept"));
 }
 
 /** The seq after which the last `tail` lines begin. */
@@ -57,7 +58,7 @@ export function followLogs(
   options: LogStreamOptions,
 ): Answer {
   const lastId = call.header("last-event-id") ?? call.query("lastEventId");
-  const resume = lastId === undefined ? undefined : parseLastEventId(lastId);
+  const resume = lastId === undefined ? undefined : accepted(parseLastEventId(lastId));
   const signal = call.signal();
   const stream = new SseStream(call.res);
   // Subscribe before reading the backlog: a line printed in between is queued, and `sent` drops repeats.

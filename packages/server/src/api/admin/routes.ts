@@ -4,13 +4,14 @@
  * (`auth.adminKeys`, else any API key). The fleet is absent when no endpoint has a `worker.command`: reading still
  * works, changing scaling and worker logs answer 409/404 saying so.
  */
+import { isValidId } from "@gantry/protocol";
 import type { EndpointConfig } from "../../domain/endpoint.js";
 import type { ApiCall } from "../http/call.js";
 import type { RouteDeps } from "../http/deps.js";
 import { ApiError } from "../http/errors.js";
 import { parseJsonBody } from "../http/json.js";
 import type { BodyRule, Route } from "../http/route.js";
-import { isValidId, parseFlag, parseForce, parseScalingPatch, parseTail } from "../http/validate.js";
+import { parseAdminFlag, parseForce, parseScalingPatch, parseTail } from "../http/validate.js";
 import { followLogs, logsAnswer, wantsFollow } from "./logs.js";
 import { checkScalingPatch } from "./scaling.js";
 import type { AdminOptions } from "./seam.js";
@@ -121,7 +122,7 @@ export function adminRoutes(deps: RouteDeps, admin: AdminOptions): Route[] {
       handle: async (call) => {
         const id = workerIdOf(call);
         const tail = parseTail(call.query("tail"));
-        parseFlag("follow", call.query("follow"));
+        parseAdminFlag("follow", call.query("follow"));
         const w = fleet?.worker(id);
         if (!fleet || !w) throw notStarted(id);
         if (!wantsFollow(call)) return logsAnswer(w, tail);

@@ -15,7 +15,7 @@ export interface ApiLimits {
   streamChunkBytes: number;
   /** How long job-take and job-stop hold an empty answer; below the worker's 90 s client bound. */
   takeHoldMs: number;
-  /** Upper bound of `?batch_size=` on job-take-batch. */
+  /** Upper bound of `?batch_size=` on job-take-batch, of `?take=` and of a job-done-batch; at most `TAKE_MAX`. */
   maxBatchSize: number;
   /** Interval of SSE comment heartbeats, so proxies keep an idle stream open. */
   sseHeartbeatMs: number;
@@ -23,13 +23,19 @@ export interface ApiLimits {
 
 export const MB = 1024 * 1024;
 
+/**
+ * The most jobs one take hands out. The engine takes what it is asked for in one store call and no longer bounds
+ * it, so a configured `maxBatchSize` above this is cut to it.
+ */
+export const TAKE_MAX = 1000;
+
 export const DEFAULT_LIMITS: Readonly<ApiLimits> = {
   runBytes: 10 * MB,
   runsyncBytes: 20 * MB,
   resultBytes: 20 * MB,
   streamChunkBytes: 1 * MB,
   takeHoldMs: DEFAULT_TAKE_HOLD_MS,
-  maxBatchSize: 1000,
+  maxBatchSize: TAKE_MAX,
   sseHeartbeatMs: 15_000,
 };
 

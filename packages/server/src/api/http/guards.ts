@@ -4,13 +4,13 @@
  * within its limit (the route's own refusal). All are decided from the request line and headers, before a byte
  * of the body is read.
  */
+import { isValidId } from "@gantry/protocol";
 import { type AuthOptions, createApiKeyCheck, createWorkerSecretCheck } from "./auth.js";
 import type { ApiCall } from "./call.js";
 import { byteLimit, type RouteDeps } from "./deps.js";
 import { ApiError } from "./errors.js";
 import { rateLimitKey } from "./rate-limit.js";
 import type { Auth, Route } from "./route.js";
-import { isValidId } from "./validate.js";
 
 const UNAUTHORIZED = new ApiError(401, "Unauthorized");
 

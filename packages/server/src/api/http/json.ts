@@ -65,7 +65,3 @@ function tokenLength(text: string, i: number): number {
   if (ch === "-" && text.startsWith("-Infinity", i)) return 9;
   return 0;
 }
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

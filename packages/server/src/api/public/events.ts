@@ -3,6 +3,7 @@
  * server-sent events instead of RunPod's draining poll. Events carry the engine's monotonic `id`, so a client
  * reconnecting with `Last-Event-ID` (or `?lastEventId=`) resumes without gaps or repeats.
  */
+import { parseLastEventId } from "@gantry/protocol";
 import { isTerminal } from "../../domain/job.js";
 import type { JobEvent } from "../../engine/platform.js";
 import type { ApiCall } from "../http/call.js";
@@ -10,7 +11,7 @@ import type { RouteDeps } from "../http/deps.js";
 import { ApiError } from "../http/errors.js";
 import { type Answer, STREAMED } from "../http/route.js";
 import { SseStream, sleepOrWake } from "../http/sse.js";
-import { parseLastEventId } from "../http/validate.js";
+import { accepted } from "../http/validate.js";
 
 function eventData(e: JobEvent): unknown {
   switch (e.type) {
@@ -38,7 +39,7 @@ export async function streamEvents(
   endpointId: string,
   jobId: string,
 ): Promise<Answer> {
-  const after = parseLastEventId(call.header("last-event-id") ?? call.query("lastEventId"));
+  const after = accepted(parseLastEventId(call.header("last-event-id") ?? call.query("lastEventId")));
   // Events can arrive during `subscribe` (the replay) and before the stream is open: queue them.
   const queue: JobEvent[] = [];
   let wake: (() => void) | undefined;

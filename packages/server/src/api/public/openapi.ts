@@ -1,10 +1,11 @@
+import { JOB_STATUSES, LIST_DEFAULT, LIST_MAX, WAIT_MAX_MS, WAIT_MIN_MS } from "@gantry/protocol";
 import { SERVER_VERSION } from "../../version.js";
 
 /** OpenAPI 3.1 description of the public API (the worker protocol is internal and documented in docs/api.md). */
 
 const jobStatus = {
   type: "string",
-  enum: ["IN_QUEUE", "IN_PROGRESS", "COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"],
+  enum: [...JOB_STATUSES],
 };
 
 const error = { $ref: "#/components/responses/Error" };
@@ -19,7 +20,7 @@ const waitParam = (def: number) => ({
   in: "query",
   required: false,
   description: `Long-poll bound in ms (default ${def}).`,
-  schema: { type: "integer", minimum: 1000, maximum: 300000, default: def },
+  schema: { type: "integer", minimum: WAIT_MIN_MS, maximum: WAIT_MAX_MS, default: def },
 });
 const json = (schema: unknown) => ({ content: { "application/json": { schema } } });
 const ok = (schema: unknown, description = "Success (always 200, whatever the job's status).") => ({
@@ -228,7 +229,7 @@ export function openApiDocument(): Record<string, unknown> {
             name: "limit",
             in: "query",
             required: false,
-            schema: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+            schema: { type: "integer", minimum: 1, maximum: LIST_MAX, default: LIST_DEFAULT },
           },
           { name: "status", in: "query", required: false, schema: jobStatus },
         ],

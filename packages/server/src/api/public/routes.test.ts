@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
+import { WAIT_INVALID } from "@gantry/protocol";
 import { afterEach, describe, expect, test } from "vitest";
 import { API_KEY, type Api, startApi, until } from "../__tests__/fixture.js";
-import { WAIT_INVALID } from "../http/validate.js";
 
 let s: Api;
 afterEach(async () => {

@@ -2,13 +2,14 @@
  * The client-facing `/v2/{endpointId}/…` routes (docs/api.md, "Public API"). Every success is HTTP 200 with
  * JSON; every error is `{"error": "…"}`. Semantics are the platform's; these operations validate and adapt.
  */
+import { parseListLimit, parseStatusFilter, parseWait } from "@gantry/protocol";
 import type { JobView } from "../../domain/job.js";
 import { DEFAULT_WAIT_MS, formatBytes, type RouteDeps } from "../http/deps.js";
 import { ApiError } from "../http/errors.js";
 import { unwrap } from "../http/outcome.js";
 import type { Route } from "../http/route.js";
 import { acceptsEventStream } from "../http/sse.js";
-import { parseListLimit, parseStatusFilter, parseWait } from "../http/validate.js";
+import { accepted } from "../http/validate.js";
 import { streamEvents } from "./events.js";
 import { checkedJobId, jobNotFound, jobStatus } from "./status.js";
 import { submitJob } from "./submit.js";
@@ -54,7 +55,7 @@ export function publicRoutes(deps: RouteDeps): Route[] {
       rate: { group: "status", name: "status-sync" },
       handle: async (call) => {
         const id = checkedJobId(call.jobId ?? "");
-        const waitMs = parseWait(call.query("wait"), DEFAULT_WAIT_MS.statusSync);
+        const waitMs = accepted(parseWait(call.query("wait"), DEFAULT_WAIT_MS.statusSync));
         const view = await platform.waitForTerminal(call.endpointId, id, waitMs, call.signal());
         if (!view) throw jobNotFound(id);
         return { json: view };
@@ -69,7 +70,7 @@ export function publicRoutes(deps: RouteDeps): Route[] {
         const id = checkedJobId(call.jobId ?? "");
         if (call.method === "GET" && acceptsEventStream(call.header("accept")))
           return streamEvents(deps, call, call.endpointId, id);
-        const waitMs = parseWait(call.query("wait"), DEFAULT_WAIT_MS.stream);
+        const waitMs = accepted(parseWait(call.query("wait"), DEFAULT_WAIT_MS.stream));
         const drained = await platform.drainStream(call.endpointId, id, waitMs, call.signal());
         if (!drained) throw jobNotFound(id);
         return {
@@ -121,8 +122,8 @@ export function publicRoutes(deps: RouteDeps): Route[] {
       ...guarded,
       rate: { group: "requests", name: "requests" },
       handle: async (call) => {
-        const limit = parseListLimit(call.query("limit"));
-        const status = parseStatusFilter(call.query("status"));
+        const limit = accepted(parseListLimit(call.query("limit")));
+        const status = accepted(parseStatusFilter(call.query("status")));
         const requests = await platform.listRecent(call.endpointId, { limit, ...(status ? { status } : {}) });
         return { json: { requests } };
       },

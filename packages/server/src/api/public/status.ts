@@ -2,10 +2,10 @@
  * `/status/{jobId}` once the request has passed its guards. Clients of RunPod's API (the official `runpod-sdk`,
  * Python's `Endpoint.run`) poll it for every job.
  */
+import { isValidId } from "@gantry/protocol";
 import type { JobView } from "../../domain/job.js";
 import type { RouteDeps } from "../http/deps.js";
 import { ApiError } from "../http/errors.js";
-import { isValidId } from "../http/validate.js";
 
 /** The refusal of every job route for a job that does not exist. */
 export const jobNotFound = (id: string): ApiError => new ApiError(404, `job ${id} not found`);

@@ -4,8 +4,8 @@
  * applying its result; one request for all of them, applied in one event-loop turn, also shares one group commit.
  * RunPod's protocol is untouched: our SDK uses this route only against a server that sent `X-Gantry-Version`.
  */
+import { isValidId, type ResultBatchItem } from "@gantry/protocol";
 import type { Platform } from "../../engine/platform.js";
-import { type BatchItem, isValidId } from "../http/validate.js";
 
 export type BatchResult = { id: string; ok: true } | { id: string; ok: false; status: number; error: string };
 
@@ -17,7 +17,7 @@ export async function applyDoneBatch(
   platform: Platform,
   endpointId: string,
   workerId: string,
-  items: readonly BatchItem[],
+  items: readonly ResultBatchItem[],
 ): Promise<BatchResult[]> {
   return Promise.all(
     items.map(async ({ id, isStream, done }): Promise<BatchResult> => {

@@ -2,21 +2,23 @@
  * The worker protocol's operations (job-take, job-take-batch, job-stop, job-done, job-done-batch, job-stream,
  * ping) once the request has passed its guards (worker secret, endpoint, body size).
  */
+import {
+  isValidId,
+  parseBatchSize,
+  parseFlag,
+  parseId,
+  parseResultBatch,
+  parseResultBody,
+  parseTake,
+} from "@gantry/protocol";
 import type { PingReport } from "../../engine/platform.js";
 import type { ApiCall } from "../http/call.js";
 import type { RouteDeps } from "../http/deps.js";
 import { ApiError } from "../http/errors.js";
-import { isPlainObject, parseJsonBody } from "../http/json.js";
+import { parseJsonBody } from "../http/json.js";
 import { unwrap } from "../http/outcome.js";
 import { type Answer, NO_CONTENT } from "../http/route.js";
-import {
-  doneBodyOf,
-  isValidId,
-  parseBatchSize,
-  parseBool,
-  parseDoneBatch,
-  parseTake,
-} from "../http/validate.js";
+import { accepted, objectBody } from "../http/validate.js";
 import { applyDoneBatch } from "./done-batch.js";
 import { answerWithJobs } from "./done-take.js";
 import { handOut } from "./hand-out.js";
@@ -35,10 +37,8 @@ export function callIds(call: CallIds): {
   workerId: string;
   jobId: string;
 } {
-  const { workerId, jobId } = call;
-  if (!isValidId(workerId)) {
-    throw new ApiError(400, `worker id "${workerId.slice(0, 100)}" is invalid; must match [A-Za-z0-9_-]+`);
-  }
+  const { jobId } = call;
+  const workerId = accepted(parseId("worker", call.workerId));
   if (jobId !== undefined && !isValidId(jobId)) throw new ApiError(404, `job ${jobId} not found`);
   return { endpointId: call.endpointId, workerId, jobId: jobId ?? "" };
 }
@@ -46,7 +46,7 @@ export function callIds(call: CallIds): {
 export async function takeJobs(deps: RouteDeps, call: ApiCall, batch: boolean): Promise<Answer> {
   const { endpointId, workerId } = callIds(call);
   const { platform, limits } = deps;
-  const max = batch ? parseBatchSize(call.query("batch_size"), limits.maxBatchSize) : 1;
+  const max = batch ? accepted(parseBatchSize(call.query("batch_size"), limits.maxBatchSize)) : 1;
   const taken = await platform.take(endpointId, workerId, max, limits.takeHoldMs, call.signal());
   const jobs = await handOut(call, deps, { endpointId, workerId }, taken, max, "job-take");
   if (jobs.length === 0) return NO_CONTENT;
@@ -76,12 +76,10 @@ export async function pollStops(deps: RouteDeps, call: ApiCall): Promise<Answer>
 export async function postDone(deps: RouteDeps, call: ApiCall): Promise<Answer> {
   const { endpointId, workerId, jobId } = callIds(call);
   // Checked before the result is applied: a post refused for its `take` must not have finished the job.
-  const takeMax = parseTake(call.query("take"), deps.limits.maxBatchSize);
-  const body = parseJsonBody(await call.body(), { pythonTokens: true });
-  if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
-  const done = doneBodyOf(body);
+  const takeMax = accepted(parseTake(call.query("take"), deps.limits.maxBatchSize));
+  const done = accepted(parseResultBody(parseJsonBody(await call.body(), { pythonTokens: true })));
   unwrap(
-    await deps.platform.workerDone(endpointId, workerId, jobId, done, parseBool(call.query("isStream"))),
+    await deps.platform.workerDone(endpointId, workerId, jobId, done, parseFlag(call.query("isStream"))),
   );
   if (takeMax === 0) return EMPTY;
   const takeNothing = done.stopPod === true || done.status === "IN_PROGRESS";
@@ -91,8 +89,10 @@ export async function postDone(deps: RouteDeps, call: ApiCall): Promise<Answer> 
 export async function postDoneBatch(deps: RouteDeps, call: ApiCall): Promise<Answer> {
   const { endpointId, workerId } = callIds(call);
   const { platform, limits } = deps;
-  const takeMax = parseTake(call.query("take"), limits.maxBatchSize);
-  const items = parseDoneBatch(await call.body(), limits.maxBatchSize);
+  const takeMax = accepted(parseTake(call.query("take"), limits.maxBatchSize));
+  // Checked whole before anything is applied: a malformed item refuses the request.
+  const body = parseJsonBody(await call.body(), { pythonTokens: true });
+  const items = accepted(parseResultBatch(body, limits.maxBatchSize));
   const results = await applyDoneBatch(platform, endpointId, workerId, items);
   if (takeMax === 0) return { json: { results } };
   const takeNothing = items.some((item) => item.done.stopPod === true);
@@ -105,8 +105,7 @@ export async function postDoneBatch(deps: RouteDeps, call: ApiCall): Promise<Ans
 
 export async function postStream(deps: RouteDeps, call: ApiCall): Promise<Answer> {
   const { endpointId, workerId, jobId } = callIds(call);
-  const body = parseJsonBody(await call.body(), { pythonTokens: true });
-  if (!isPlainObject(body)) throw new ApiError(400, "json is invalid: body must be a JSON object");
+  const body = objectBody(parseJsonBody(await call.body(), { pythonTokens: true }));
   if (!Object.hasOwn(body, "output")) throw new ApiError(400, "output: is required");
   unwrap(await deps.platform.workerStream(endpointId, workerId, jobId, body.output));
   return EMPTY;

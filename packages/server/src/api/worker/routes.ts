@@ -4,10 +4,10 @@
  * says, unknown query parameters are ignored, and the job-take/job-stop long-polls hold well below the worker's
  * 90 s bound.
  */
+import { parseFlag } from "@gantry/protocol";
 import { formatBytes, type RouteDeps } from "../http/deps.js";
 import { ApiError } from "../http/errors.js";
 import type { Route } from "../http/route.js";
-import { parseBool } from "../http/validate.js";
 import { callIds, ping, pollStops, postDone, postDoneBatch, postStream, takeJobs } from "./ops.js";
 
 const EP = "/v2/:endpointId";
@@ -51,7 +51,7 @@ export function workerRoutes(deps: RouteDeps): Route[] {
             workerId,
             jobId,
             { error: `result too large: the worker's result exceeds the ${limit} limit and was discarded` },
-            parseBool(call.query("isStream")),
+            parseFlag(call.query("isStream")),
           );
           logger.warn(
             { endpointId, workerId, jobId, limit, failed: outcome.ok },
