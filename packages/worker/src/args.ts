@@ -1,5 +1,5 @@
 /**
- * The worker's command-line flags, with the Python SDK's names and defaults (worker-protocol.md §1).
+ * The worker's command-line flags, with the Python SDK's names and defaults (docs/protocol.md §12.1).
  * Like `argparse.parse_known_args`, flags the SDK does not know are handed back untouched for user code.
  */
 

@@ -5,7 +5,7 @@ import { readWorkerEnv } from "./env.js";
 import { selectMode } from "./start.js";
 import { version } from "./version.js";
 
-describe("worker environment (§2)", () => {
+describe("worker environment (docs/protocol.md §1)", () => {
   it("applies the Python defaults", () => {
     const env = readWorkerEnv({});
     expect(env.jobTakeTemplate).toBeUndefined();
@@ -41,7 +41,7 @@ describe("worker environment (§2)", () => {
   });
 });
 
-describe("start(): config and mode selection (§1)", () => {
+describe("start(): config and mode selection (docs/protocol.md §12.1)", () => {
   it("accepts camelCase and snake_case keys", () => {
     const handler = () => 1;
     const modifier = (n: number) => n;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-/** Worker settings read from the environment the platform gives a worker (worker-protocol.md §2). */
+/** Worker settings read from the environment the platform gives a worker (docs/protocol.md §1). */
 export interface WorkerEnv {
   /** `RUNPOD_WEBHOOK_GET_JOB`; undefined selects local mode (an empty string still means production). */
   jobTakeTemplate: string | undefined;

@@ -1,5 +1,5 @@
 /**
- * The worker's logger, line-compatible with the Python SDK's `RunPodLogger` (worker-protocol.md §7.5):
+ * The worker's logger, line-compatible with the Python SDK's `RunPodLogger` (docs/protocol.md §15.2):
  * platforms and log collectors that parse RunPod worker output keep working.
  */
 import { inspect } from "node:util";

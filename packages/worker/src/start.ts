@@ -7,7 +7,7 @@ import { version } from "./version.js";
 
 export type WorkerMode = "serve-api" | "local-test" | "production";
 
-/** Mode selection of worker-protocol.md §1, in its order. */
+/** Mode selection of docs/protocol.md §12.1, in its order. */
 export function selectMode(args: WorkerArgs, env: NodeJS.ProcessEnv): WorkerMode {
   if (args.rp_serve_api) return "serve-api";
   // Presence, not truthiness: an empty RUNPOD_WEBHOOK_GET_JOB still means production, as in Python.

@@ -1,6 +1,6 @@
 /**
  * The SDK's production loop against a recording platform on loopback: the exact requests of the
- * transcripts in worker-protocol.md (§3, Appendix A).
+ * transcripts in docs/protocol.md (Appendix A).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { progressUpdate } from "../src/runtime/progress.js";
@@ -55,7 +55,7 @@ describe("single job: take, result, headers", () => {
     expect(next.headers["x-request-id"]).toBeUndefined();
   });
 
-  it("posts the job-done bodies of §3.5", async () => {
+  it("posts the job-done bodies of docs/protocol.md §6", async () => {
     const results: Record<string, unknown> = {
       plain: 7,
       nested: { output: 1 },

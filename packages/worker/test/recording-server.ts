@@ -1,7 +1,7 @@
 /**
  * A stand-in platform for protocol tests: a real HTTP server on loopback that long-polls job-take and
  * job-stop like Gantry does, and records every request (method, path, query, headers, body) so tests can
- * assert the exact wire traffic of worker-protocol.md.
+ * assert the exact wire traffic of docs/protocol.md.
  */
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -89,7 +89,7 @@ export class RecordingServer {
     return `http://127.0.0.1:${this.port}/v2/ep1`;
   }
 
-  /** The four webhook env vars with the recommended templates (worker-protocol.md §3.1). */
+  /** The four webhook env vars with the recommended templates (docs/protocol.md §2). */
   workerEnv(extra: Record<string, string> = {}): Record<string, string> {
     return {
       RUNPOD_WEBHOOK_GET_JOB: `${this.base}/job-take/$ID?gpu=SIM`,

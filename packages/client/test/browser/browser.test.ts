@@ -1,5 +1,5 @@
 /**
- * @gantry/client in a real browser (issue #5: "runs in Node 20 and in browsers"). Headless Chromium loads a page
+ * @gantry/client in a real browser (the SDK promises to run in Node 20 and in browsers). Headless Chromium loads a page
  * from one origin (static-server.ts) that imports the built client as plain ES modules and drives a real Gantry
  * server with a real worker process on another origin, so every call goes through CORS, SSE is read from a
  * browser `fetch` body, and nothing Node-only can hide. page.js records each step on `window.__gantry`; the

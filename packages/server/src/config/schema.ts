@@ -100,7 +100,7 @@ export const configFileSchema = z.strictObject({
     })
     .optional(),
   pingIntervalMs: int().min(1000).max(600_000).optional(),
-  // Below the Python worker's 90 s client-side bound on job-take (worker-protocol.md §3.3).
+  // Below the Python worker's 90 s client-side bound on job-take (docs/protocol.md §4).
   takeHoldMs: int().min(1000).max(85_000).optional(),
   webhook: z
     .strictObject({

@@ -1,6 +1,6 @@
 /**
  * The environment a worker needs to join an endpoint: the RunPod webhook templates (each with a `?` query, since
- * the Python SDK appends `&…` to them — worker-protocol.md §3.1), its id, its key and the ping interval. Used by
+ * the Python SDK appends `&…` to them — docs/protocol.md §2), its id, its key and the ping interval. Used by
  * the dev server and the autoscaler, and documented so a worker started by hand elsewhere can join.
  */
 

@@ -200,7 +200,7 @@ export function resolveEndpoint(input: EndpointConfigInput): EndpointConfig {
   return config;
 }
 
-/** The queue cap of endpoint-api §6: `limits.maxQueue` if set, else max(50, workersMax × 500). */
+/** The queue cap of docs/api.md §6: `limits.maxQueue` if set, else max(50, workersMax × 500). */
 export function queueCap(config: EndpointConfig): number {
   return config.limits.maxQueue ?? Math.max(50, config.scaling.workersMax * 500);
 }

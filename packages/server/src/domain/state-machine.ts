@@ -1,5 +1,5 @@
 /**
- * The job lifecycle (endpoint-api.md §4.1) as one pure function. Every store write that changes a job's
+ * The job lifecycle (docs/api.md §4.1) as one pure function. Every store write that changes a job's
  * status asks `transition` first, so the rules live here and nowhere else.
  *
  * "DELETED" is not a status a client ever sees: it means the row goes away (TTL, retention, purge).

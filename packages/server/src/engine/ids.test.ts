@@ -4,7 +4,7 @@ import { newJobId, uuidV7 } from "./ids.js";
 const V7 = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe("job ids", () => {
-  it("keep the endpoint-api §1.5 shapes around an RFC 9562 version-7 uuid", () => {
+  it("keep the docs/api.md §1.5 shapes around an RFC 9562 version-7 uuid", () => {
     const run = newJobId("g1", false);
     const sync = newJobId("g1", true);
     expect(run).toMatch(/^[0-9a-f-]{36}-g1$/);

@@ -1,5 +1,5 @@
 /**
- * Job ids of endpoint-api §1.5: `<uuid>-<node>` for `/run`, `sync-<uuid>-<node>` for `/runsync`.
+ * Job ids of docs/api.md §1.5: `<uuid>-<node>` for `/run`, `sync-<uuid>-<node>` for `/runsync`.
  *
  * The uuid has the RFC 9562 version-7 layout: a 48-bit millisecond timestamp first, so ids submitted together
  * sort together and each insert touches the right-hand pages of the primary-key index instead of a random

@@ -1,5 +1,5 @@
 /**
- * JobRecord → the public status object (endpoint-api §4.3): what `/status`, `/runsync`, `/cancel`
+ * JobRecord → the public status object (docs/api.md §2.3): what `/status`, `/runsync`, `/cancel`
  * and webhooks show.
  */
 import type { JobSummary, JobView } from "@gantry/protocol";
@@ -33,7 +33,7 @@ export function toSummary(job: JobRecord, now: number): JobSummary {
   return out;
 }
 
-/** The webhook body: the status object plus `input` and `webhook` (endpoint-api §8). */
+/** The webhook body: the status object plus `input` and `webhook` (docs/api.md §7). */
 export function webhookPayload(job: JobRecord, now: number): Record<string, unknown> {
   return { ...toView(job, now), input: job.input, webhook: job.webhook };
 }

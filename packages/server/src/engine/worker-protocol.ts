@@ -35,8 +35,8 @@ export async function take(
   if (!hasEndpoint(core, endpointId)) return [];
   core.workers.takeRequested(endpointId, workerId, max, core.clock());
   core.workers.healthy(workerId);
-  // While the take is held the worker is evidently alive: Gantry's SDK stops pinging while idle (worker-protocol
-  // extensions in docs/api.md), so the registry must not forget a worker that waits here.
+  // While the take is held the worker is evidently alive: Gantry's SDK stops pinging while idle (docs/protocol.md
+  // §13), so the registry must not forget a worker that waits here.
   core.workers.pollOpened(workerId);
   try {
     return await holdTake(core, endpointId, workerId, max, waitMs, signal);
@@ -125,7 +125,8 @@ export async function workerDone(
       core.events.changed(jobId);
       return ok(undefined);
     }
-    // Progress racing the final result (runpod-python#250) is dropped quietly.
+    // Progress racing the final result (Python `runpod` sends it from its own thread; docs/protocol.md §8) is
+    // dropped quietly.
     if (r.reason === "already-terminal") return ok(undefined);
     return fail(404, r.message);
   }

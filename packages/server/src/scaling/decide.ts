@@ -1,6 +1,6 @@
 /**
  * The scaler: one pure decision per endpoint and tick, from its settings and a snapshot of its queue and
- * workers (endpoint-api.md §9.2). The supervisor applies the actions; nothing here has side effects, so every
+ * workers (docs/api.md §8). The supervisor applies the actions; nothing here has side effects, so every
  * rule (0→1, bursts, idle scale-down, limits, crash back-off) is pinned by table-driven tests.
  */
 import type { EndpointScaling } from "../domain/endpoint.js";

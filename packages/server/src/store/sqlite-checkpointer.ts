@@ -3,7 +3,7 @@
  *
  * SQLite's automatic checkpoint runs inside the COMMIT that pushes the WAL past 1,000 pages, on the thread that
  * committed: it syncs the WAL, copies those pages into the database file and syncs that. On the event loop that
- * stalled every request of that turn for 15–25 ms, which was the p99 of `/runsync` (issue #6). Here a second
+ * stalled every request of that turn for 15–25 ms, which was the p99 of `/runsync`. Here a second
  * connection on a worker thread runs PASSIVE checkpoints (the copying and both syncs), which never wait for,
  * nor block, the serving connection; once the thread is ready the serving connection turns its automatic
  * checkpoint off (until then, and if the thread ever fails, SQLite's own checkpoint stays on).

@@ -111,7 +111,7 @@ const MIGRATIONS: readonly string[] = [
   `,
   // 4: jobs per endpoint and status, kept by triggers in the same statement as every change, so the queue-cap
   // check of each submit and the counters of /health cost one row read instead of a scan that grows with the
-  // queue (issue #6). `jobs_endpoint_status` goes: `jobs_recent_status` has the same prefix, and every status
+  // queue. `jobs_endpoint_status` goes: `jobs_recent_status` has the same prefix, and every status
   // change paid for updating both.
   `
   DROP INDEX jobs_endpoint_status;
@@ -137,7 +137,7 @@ const MIGRATIONS: readonly string[] = [
       ON CONFLICT (endpoint_id, status) DO UPDATE SET n = n + 1;
   END;
   `,
-  // 5: the lease and deadline indexes go (issue #6). Each take, finish and lease extension (every ping) paid an
+  // 5: the lease and deadline indexes go. Each take, finish and lease extension (every ping) paid an
   // index write into each, for sweeps that only ever look at IN_PROGRESS rows, which are few (bounded by
   // workers × concurrency) and already all in the partial index `jobs_worker`. Plans afterwards (EXPLAIN QUERY
   // PLAN, checked in sqlite.test.ts):

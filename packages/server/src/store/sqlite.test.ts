@@ -71,7 +71,7 @@ describe("sqlite file specifics", () => {
   });
 });
 
-describe("sqlite performance paths (issue #6)", () => {
+describe("sqlite performance paths", () => {
   const policy = { executionTimeout: 600_000, ttl: 86_400_000, lowPriority: false };
   const base = { endpointId: "ep", sync: false, input: 1, policy, createdAt: 1000, retentionMs: 60_000 };
 

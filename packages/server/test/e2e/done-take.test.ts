@@ -1,5 +1,5 @@
 /**
- * A result post that also takes the next job (`job-done …&take=N`, issue #6) end to end: a real server and a
+ * A result post that also takes the next job (`job-done …&take=N`, docs/protocol.md §13) end to end: a real server and a
  * real @gantry/worker process drain a queue, each job COMPLETED exactly once, with far fewer job-take requests
  * than jobs since most jobs arrive in the answer to the previous result. At high concurrency results finishing
  * together share one job-done-batch, so result requests are far fewer than jobs too.

@@ -8,7 +8,7 @@ import {
   pythonTypeRepr,
 } from "./error-info.js";
 
-describe("error info of a thrown handler error (§4.3)", () => {
+describe("error info of a thrown handler error (docs/protocol.md §11.3)", () => {
   it("names the type in Python's repr form", () => {
     expect(pythonTypeRepr(new TypeError("x"))).toBe("<class 'TypeError'>");
     expect(pythonTypeRepr(new Error("x"))).toBe("<class 'Error'>");

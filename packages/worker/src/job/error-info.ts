@@ -1,6 +1,9 @@
 import { version } from "../version.js";
 
-/** The report a thrown handler error becomes, with the keys and order of the Python SDK (§4.3). */
+/**
+ * The report a thrown handler error becomes, with the keys and order of the Python SDK
+ * (docs/protocol.md §11.3).
+ */
 export interface ErrorInfo {
   error_type: string;
   error_message: string;
@@ -64,7 +67,7 @@ export function errorStringFromThrown(thrown: unknown, env: NodeJS.ProcessEnv = 
   return pythonJsonDumps({ ...errorInfoFromThrown(thrown, env) });
 }
 
-/** The `error` of a generator that threw: a plain string, not the JSON report (§4.4). */
+/** The `error` of a generator that threw: a plain string, not the JSON report (docs/protocol.md §11.4). */
 export function generatorErrorString(thrown: unknown): string {
   return `handler: ${thrownMessage(thrown)} \ntraceback: ${thrownStack(thrown)}`;
 }

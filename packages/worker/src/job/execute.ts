@@ -66,9 +66,9 @@ export async function executeJobDetailed(
 }
 
 /**
- * Runs one job through the handler and returns the job-done body (§4.2–4.4). Streamed values go to
- * `onChunk` in order, each awaited. `stopPod` appears only when the handler returned `refresh_worker`;
- * the config-level `refreshWorker` is the caller's business. Never throws.
+ * Runs one job through the handler and returns the job-done body (docs/protocol.md §11.2–§11.4). Streamed
+ * values go to `onChunk` in order, each awaited. `stopPod` appears only when the handler returned
+ * `refresh_worker`; the config-level `refreshWorker` is the caller's business. Never throws.
  */
 export async function executeJob(
   job: Job,

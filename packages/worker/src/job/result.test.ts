@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mapReturnValue } from "./result.js";
 
-describe("mapReturnValue (worker-protocol.md §4.2)", () => {
+describe("mapReturnValue (docs/protocol.md §11.2)", () => {
   it("posts a plain value as output", () => {
     expect(mapReturnValue("hi")).toEqual({ output: "hi" });
     expect(mapReturnValue(3)).toEqual({ output: 3 });

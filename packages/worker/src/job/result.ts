@@ -2,7 +2,7 @@ import type { ResultBody } from "../types.js";
 import { isPlainObject, isPythonTruthy } from "./kind.js";
 
 /**
- * Maps a non-stream handler's return value to the job-done body (worker-protocol.md §4.2):
+ * Maps a non-stream handler's return value to the job-done body (docs/protocol.md §11.2):
  * `error` and `refresh_worker` are taken out of a returned plain object, the rest becomes `output`
  * (never unwrapped: `{output: x}` is posted as `{output: {output: x}}`), and an empty `{}` output is dropped.
  */

@@ -21,10 +21,10 @@ async function closeQuietly(iterator: AnyIterator): Promise<void> {
 }
 
 /**
- * Drives a handler's iterator (§4.4): each value is handed to `onChunk` in order and awaited before the
- * iterator resumes (back-pressure); a value with a truthy `error` ends the stream without being posted;
- * a throw ends it with the plain-string generator error. The final body carries `[]`, or every chunk
- * when aggregating.
+ * Drives a handler's iterator (docs/protocol.md §11.4): each value is handed to `onChunk` in order and
+ * awaited before the iterator resumes (back-pressure); a value with a truthy `error` ends the stream without
+ * being posted; a throw ends it with the plain-string generator error. The final body carries `[]`, or every
+ * chunk when aggregating.
  */
 export async function runStream(
   iterator: AnyIterator,

@@ -1,7 +1,7 @@
 /**
  * `--rp_serve_api`: the platform itself (from `@gantry/server`, an optional peer) runs in memory and spawns this
  * very script, without the flag, as its worker over the real protocol — so local calls exercise the same code
- * paths as production, unlike Python's separate FastAPI app (worker-protocol.md §6.2).
+ * paths as production, unlike Python's separate FastAPI app (docs/protocol.md §12.3).
  */
 import type { WorkerArgs } from "../args.js";
 import type { NormalizedConfig } from "../config.js";

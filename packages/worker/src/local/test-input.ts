@@ -1,4 +1,7 @@
-/** Finds and checks the job of local test mode: `--test_input`, else `./test_input.json` (worker-protocol.md §6.1). */
+/**
+ * Finds and checks the job of local test mode: `--test_input`, else `./test_input.json`
+ * (docs/protocol.md §12.2).
+ */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { WorkerArgs } from "../args.js";

@@ -1,5 +1,5 @@
 /**
- * One-shot local test (worker-protocol.md §6.1): run one job through the handler in this process and exit.
+ * One-shot local test (docs/protocol.md §12.2): run one job through the handler in this process and exit.
  * Unlike Python, generators are iterated, so a streaming handler can be tried locally too.
  */
 import type { WorkerArgs } from "../args.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { nextConcurrency } from "./concurrency.js";
 
-describe("concurrency modifier (§4.6)", () => {
+describe("concurrency modifier (docs/protocol.md §4.5)", () => {
   it("keeps the current value without a modifier and passes it to one", () => {
     const warnings: string[] = [];
     expect(nextConcurrency(1, undefined, (m) => warnings.push(m))).toBe(1);

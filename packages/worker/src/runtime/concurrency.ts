@@ -1,6 +1,7 @@
 /**
- * Applies the user's concurrency modifier (§4.6). Python stops taking jobs forever on a value ≤ 0; here a
- * value that is not a positive integer (or a throwing modifier) keeps the worker alive at a safe value.
+ * Applies the user's concurrency modifier (docs/protocol.md §4.5). Python stops taking jobs forever on a
+ * value ≤ 0; here a value that is not a positive integer (or a throwing modifier) keeps the worker alive at a
+ * safe value.
  */
 export function nextConcurrency(
   current: number,

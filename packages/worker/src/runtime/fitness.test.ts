@@ -11,7 +11,7 @@ import {
 
 afterEach(() => clearFitnessChecks());
 
-describe("fitness checks (§3.9)", () => {
+describe("fitness checks (docs/protocol.md §9.4)", () => {
   it("registers checks in order and returns the function unchanged", () => {
     const a = () => {};
     const b = async () => {};

@@ -78,7 +78,8 @@ export class ProtocolHttp {
     options.signal?.throwIfAborted();
     const agent = this.#agent(secure, transport);
     const headers: Record<string, string | number> = {
-      // The raw key, no `Bearer` (§3.2): platforms built for the Python SDK compare it verbatim.
+      // The raw key, no `Bearer` (docs/protocol.md §3): platforms built for the Python SDK compare it
+      // verbatim.
       authorization: this.#apiKey,
       "user-agent": USER_AGENT,
       ...options.headers,

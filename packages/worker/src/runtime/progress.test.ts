@@ -5,7 +5,7 @@ import { progressBody, progressUpdate } from "./progress.js";
 let unregister: (() => void) | undefined;
 afterEach(() => unregister?.());
 
-describe("progress updates (§5, §5.1)", () => {
+describe("progress updates (docs/protocol.md §8)", () => {
   it("sends the value alone without a message, {progress, message} with one", () => {
     expect(progressBody({ pct: 5 })).toEqual({ status: "IN_PROGRESS", output: { pct: 5 } });
     expect(progressBody(3, "loading")).toEqual({

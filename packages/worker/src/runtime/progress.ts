@@ -1,7 +1,10 @@
 import { log } from "../logger.js";
 import { getActiveProgressSink } from "./active.js";
 
-/** The `output` of a progress post (§5, §5.1): the value alone, or `{progress, message}` with a message. */
+/**
+ * The `output` of a progress post (docs/protocol.md §8): the value alone, or `{progress, message}` with a
+ * message.
+ */
 export function progressOutput(progress: unknown, message?: string): unknown {
   return message === undefined ? progress : { progress, message };
 }

@@ -1,5 +1,5 @@
 /**
- * Gantry extension (issue #6): results that become ready together go in one `job-done-batch` request. At high
+ * Gantry extension (docs/protocol.md §13): results that become ready together go in one `job-done-batch` request. At high
  * concurrency short jobs taken in one batch finish together, and one job-done each costs the platform far more in
  * HTTP handling than in applying the result. Used only against a server that sent `X-Gantry-Version`.
  *

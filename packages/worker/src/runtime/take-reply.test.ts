@@ -7,7 +7,7 @@ const reply = (status: number, text = "", contentType = "application/json") => (
   contentType,
 });
 
-describe("job-take replies (§3.3)", () => {
+describe("job-take replies (docs/protocol.md §4)", () => {
   it("treats 204, an empty body, [] and non-object JSON as no job", () => {
     expect(parseTakeReply(reply(204))).toEqual({ kind: "empty" });
     expect(parseTakeReply(reply(200, ""))).toEqual({ kind: "empty" });
@@ -53,7 +53,7 @@ describe("job-take replies (§3.3)", () => {
   });
 });
 
-describe("job-stop replies (§3.4)", () => {
+describe("job-stop replies (docs/protocol.md §5)", () => {
   it("returns the string ids and counts the others", () => {
     expect(parseStopReply(reply(200, '{"jobsToStop":["a",1,"b"]}'))).toEqual({ ids: ["a", "b"], dropped: 1 });
   });

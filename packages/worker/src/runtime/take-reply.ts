@@ -28,9 +28,9 @@ function jobsOf(items: readonly unknown[]): TakeOutcome {
 }
 
 /**
- * Interprets a job-take / job-take-batch reply (§3.3). Unlike Python, a 400, a non-JSON body or an error
- * status is an error (the caller backs off) rather than an immediate re-poll, and malformed jobs are
- * dropped one by one without losing the well-formed ones beside them.
+ * Interprets a job-take / job-take-batch reply (docs/protocol.md §4). Unlike Python, a 400, a non-JSON body
+ * or an error status is an error (the caller backs off) rather than an immediate re-poll, and malformed jobs
+ * are dropped one by one without losing the well-formed ones beside them.
  */
 export function parseTakeReply(reply: HttpReply): TakeOutcome {
   if (reply.status === 204) return { kind: "empty" };
@@ -73,7 +73,7 @@ export function parseDoneTakeReply(reply: HttpReply): TakeOutcome | undefined {
   return jobsOf(payload.jobs);
 }
 
-/** Job ids a job-stop reply names (§3.4); anything malformed means "nothing to stop". */
+/** Job ids a job-stop reply names (docs/protocol.md §5); anything malformed means "nothing to stop". */
 export function parseStopReply(reply: HttpReply): { ids: string[]; dropped: number } {
   if (reply.status !== 200 || reply.text.trim() === "") return { ids: [], dropped: 0 };
   let payload: unknown;

@@ -9,7 +9,7 @@ const templates = {
   workerId: "wkr123",
 };
 
-describe("protocol URLs (§3.1)", () => {
+describe("protocol URLs (docs/protocol.md §2)", () => {
   it("substitutes $ID as the worker id in job-take and appends the take parameters", () => {
     const urls = buildProtocolUrls(templates);
     expect(urls.takeUrl(1, false)).toBe("http://p/v2/ep1/job-take/wkr123?gpu=SIM&job_in_progress=0");

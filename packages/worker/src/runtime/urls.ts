@@ -1,5 +1,5 @@
 /**
- * URL building of the worker protocol (worker-protocol.md §3.1). The templates carry their own `?`; the SDK
+ * URL building of the worker protocol (docs/protocol.md §2). The templates carry their own `?`; the SDK
  * appends `&…` literally, as the Python SDK does, so platforms see byte-identical query strings.
  */
 
@@ -44,7 +44,7 @@ export function buildProtocolUrls(templates: {
   workerId: string;
 }): ProtocolUrls {
   const { workerId } = templates;
-  // In job-take `$ID` is the worker id and `$RUNPOD_POD_ID` is deliberately left alone (§3.1).
+  // In job-take `$ID` is the worker id and `$RUNPOD_POD_ID` is deliberately left alone (docs/protocol.md §2).
   const take = templates.jobTake.replaceAll("$ID", workerId);
   const batch = take.replace("/job-take/", "/job-take-batch/");
   const stop = take.includes("/job-take/") ? take.replace("/job-take/", "/job-stop/") : undefined;

@@ -1,6 +1,6 @@
 /**
  * Input validation for handlers. Two schema forms: the Python SDK's `rp_validator` rules (same algorithm and
- * messages, worker-protocol.md §7.1), or any Standard Schema validator such as zod.
+ * messages, docs/protocol.md §15.1), or any Standard Schema validator such as zod.
  */
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { ValidationResult } from "./result.js";

@@ -1,5 +1,5 @@
 /**
- * The `rp_validator` schema form (worker-protocol.md §7.1): same algorithm, same error order and the same
+ * The `rp_validator` schema form (docs/protocol.md §15.1): same algorithm, same error order and the same
  * messages as the Python SDK, with type names adapted to TypeScript.
  */
 import { inspect } from "node:util";

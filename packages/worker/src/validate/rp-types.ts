@@ -62,8 +62,9 @@ export function matchesTag(value: unknown, tag: RpTypeTag): boolean {
 }
 
 /**
- * The Python "type of the default" for the default-type shortcut (§7.1 step 4). Integers and fractional numbers
- * are told apart, as Python's `int` and `float` are, so `{type: "int", default: 1}` still rejects `1.5`.
+ * The Python "type of the default" for the default-type shortcut (docs/protocol.md §15.1 step 4). Integers
+ * and fractional numbers are told apart, as Python's `int` and `float` are, so `{type: "int", default: 1}`
+ * still rejects `1.5`.
  */
 export function defaultKindOf(value: unknown): string {
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
