@@ -6,12 +6,6 @@ export { type Api, type CreateApiOptions, createApi } from "./api/create-api.js"
 export type { AuthOptions } from "./api/http/auth.js";
 export { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits } from "./api/http/deps.js";
 export type { RequestListener } from "./api/http/dispatcher.js";
-export {
-  DEFAULT_RATE_LIMITS,
-  type RateLimitGroup,
-  type RateLimitRule,
-  type RateLimits,
-} from "./api/http/rate-limit.js";
 export type { Route } from "./api/http/route.js";
 export { openApiDocument } from "./api/public/openapi.js";
 export {
@@ -39,6 +33,12 @@ export {
   resolveEndpoint,
 } from "./domain/endpoint.js";
 export type { JobRecord, JobStatus, JobSummary, JobView } from "./domain/job.js";
+export {
+  DEFAULT_RATE_LIMITS,
+  type RateLimitGroup,
+  type RateLimitRule,
+  type RateLimits,
+} from "./domain/rate-limits.js";
 export { Engine, type EngineHooks, type EngineInit, type EngineOptions } from "./engine/engine.js";
 export type {
   HealthView,

@@ -4,6 +4,7 @@
  * operational) served by one dispatcher.
  */
 import { type Logger, pino } from "pino";
+import type { RateLimits } from "../domain/rate-limits.js";
 import type { Platform } from "../engine/platform.js";
 import type { GantryMetrics } from "../metrics/metrics.js";
 import { adminRoutes } from "./admin/routes.js";
@@ -18,7 +19,7 @@ import {
 } from "./http/deps.js";
 import { createDispatcher, type RequestListener } from "./http/dispatcher.js";
 import { createGuard } from "./http/guards.js";
-import { RateLimiter, type RateLimits } from "./http/rate-limit.js";
+import { RateLimiter } from "./http/rate-limit.js";
 import type { Route } from "./http/route.js";
 import { publicRoutes } from "./public/routes.js";
 import { systemRoutes } from "./system/routes.js";

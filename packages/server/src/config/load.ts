@@ -4,9 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import type { RateLimits } from "../api/http/rate-limit.js";
 import { type EndpointConfig, EndpointConfigError, resolveEndpoint } from "../domain/endpoint.js";
 import { DEFAULT_TAKE_HOLD_MS } from "../domain/long-poll.js";
+import type { RateLimits } from "../domain/rate-limits.js";
 import { formatIssues } from "./issues.js";
 import { type ConfigFile, configFileSchema } from "./schema.js";
 

@@ -3,8 +3,8 @@
  * endpoint ranges mirror `resolveEndpoint` (domain/endpoint.ts), which runs after it as the final word.
  */
 import { z } from "zod";
-import { RATE_LIMIT_GROUPS } from "../api/http/rate-limit.js";
 import { ENDPOINT_ID_PATTERN, EXECUTION_TIMEOUT_RANGE, TTL_RANGE } from "../domain/endpoint.js";
+import { RATE_LIMIT_GROUPS } from "../domain/rate-limits.js";
 
 const DAY = 86_400_000;
 const int = () => z.number().int();

@@ -4,10 +4,11 @@
  * served endpoint, a rate-limit token, a body within which limit), and the operation. The dispatcher
  * (dispatcher.ts) applies those guards in that order, the same code for every route.
  */
+
+import type { RateLimitGroup } from "../../domain/rate-limits.js";
 import type { ApiCall } from "./call.js";
 import type { ByteLimitName } from "./deps.js";
 import type { ApiError } from "./errors.js";
-import type { RateLimitGroup } from "./rate-limit.js";
 
 export type Method = "GET" | "POST" | "PATCH";
 

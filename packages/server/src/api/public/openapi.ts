@@ -1,7 +1,7 @@
 import { JOB_STATUSES, LIST_DEFAULT, LIST_MAX, WAIT_MAX_MS, WAIT_MIN_MS } from "@gantry/protocol";
 import { SERVER_VERSION } from "../../version.js";
 
-/** OpenAPI 3.1 description of the public API (the worker protocol is internal and documented in docs/api.md). */
+/** OpenAPI 3.1 description of the public API (the worker protocol is internal and documented in docs/protocol.md). */
 
 const jobStatus = {
   type: "string",

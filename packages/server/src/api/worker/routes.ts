@@ -1,5 +1,5 @@
 /**
- * The worker protocol (docs/api.md, "Worker protocol"), at the paths of the RunPod worker's recommended URL
+ * The worker protocol (docs/protocol.md), at the paths of the RunPod worker's recommended URL
  * templates. Workers are unmodified Python `runpod` workers or our SDK: bodies are JSON whatever the Content-Type
  * says, unknown query parameters are ignored, and the job-take/job-stop long-polls hold well below the worker's
  * 90 s bound.
