@@ -2,43 +2,11 @@
  * The few admin API calls the CLI makes (`/admin/v1/…`: an endpoint's workers, a worker's logs). The client SDK
  * covers only RunPod's public routes, so these go through fetch here, with the same error wording.
  */
-import type { AdminWorkerView } from "@gantry/server";
+import type { WorkerListView, WorkerLogsView } from "@gantry/protocol";
 import { CommandFailed } from "./errors.js";
 import { httpFailure, unreachable } from "./remote-errors.js";
 import type { Remote } from "./remote-options.js";
 import { type SseEvent, sseEvents } from "./sse-events.js";
-
-/** One worker as `GET /admin/v1/endpoints/{ep}/workers` lists it: the server's own view type. */
-export type AdminWorker = AdminWorkerView;
-
-export interface WorkerList {
-  endpointId: string;
-  managed: boolean;
-  workers: AdminWorker[];
-}
-
-export interface LogLine {
-  seq: number;
-  at: number;
-  stream: string;
-  line: string;
-}
-
-export interface WorkerExit {
-  code: number | null;
-  signal: string | null;
-  at: number;
-  error?: string;
-  why?: string;
-}
-
-export interface WorkerLogs {
-  workerId: string;
-  endpointId: string;
-  running: boolean;
-  exit?: WorkerExit;
-  lines: LogLine[];
-}
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -89,15 +57,18 @@ export class AdminApi {
     }
   }
 
-  workers(endpointId: string): Promise<WorkerList> {
-    return this.json<WorkerList>(`/endpoints/${encodeURIComponent(endpointId)}/workers`);
+  workers(endpointId: string): Promise<WorkerListView> {
+    return this.json<WorkerListView>(`/endpoints/${encodeURIComponent(endpointId)}/workers`);
   }
 
-  logs(workerId: string, tail: number): Promise<WorkerLogs> {
-    return this.json<WorkerLogs>(`/workers/${encodeURIComponent(workerId)}/logs?tail=${tail}`);
+  logs(workerId: string, tail: number): Promise<WorkerLogsView> {
+    return this.json<WorkerLogsView>(`/workers/${encodeURIComponent(workerId)}/logs?tail=${tail}`);
   }
 
-  /** The tail, then each new line as it is printed, then the exit; ends when the worker's process ends. */
+  /**
+   * The tail, then each new line as it is printed, then the exit; ends when the worker's process ends. A `line`
+   * event's data is a `WorkerLogLine`, an `exit` event's a `WorkerExitView`.
+   */
   async *followLogs(workerId: string, tail: number, signal?: AbortSignal): AsyncGenerator<SseEvent> {
     const res = await this.send(
       `/workers/${encodeURIComponent(workerId)}/logs?tail=${tail}&follow=1`,

@@ -3,6 +3,30 @@
  * by the server, the client SDK, the worker SDK and the CLI. No dependencies and no Node-only imports: it runs
  * wherever the client does, browsers included.
  */
+export type {
+  AdminWorkerView,
+  ColdStartView,
+  CrashReportView,
+  CrashView,
+  EndpointLimitsView,
+  EndpointListView,
+  EndpointSettingsView,
+  EndpointStatus,
+  EndpointStatusView,
+  ScalerType,
+  ScalingChangeView,
+  ScalingPatch,
+  ScalingSettings,
+  StopWorkerView,
+  WorkerCommandView,
+  WorkerExitView,
+  WorkerListing,
+  WorkerListView,
+  WorkerLogLine,
+  WorkerLogStream,
+  WorkerLogsView,
+  WorkerStateName,
+} from "./admin.js";
 export type { HealthStatus, HealthView } from "./health.js";
 export {
   IDEMPOTENCY_KEY_INVALID,

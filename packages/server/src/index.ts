@@ -1,7 +1,6 @@
 /** Public API of @gantry/server. */
 
 export type { AdminOptions, WorkerFleet } from "./api/admin/seam.js";
-export type { AdminWorkerView } from "./api/admin/views.js";
 export { type Api, type CreateApiOptions, createApi } from "./api/create-api.js";
 export type { AuthOptions } from "./api/http/auth.js";
 export { type ApiLimits, DEFAULT_LIMITS, type EndpointByteLimits } from "./api/http/deps.js";

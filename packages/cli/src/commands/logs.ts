@@ -3,8 +3,9 @@
  * worker of the endpoint, each line prefixed with its worker. `--follow` keeps printing new lines: for one worker
  * until its process ends, for a whole endpoint (picking up workers as they start) until interrupted.
  */
+import type { WorkerExitView, WorkerLogLine } from "@gantry/protocol";
 import type { Command } from "commander";
-import { AdminApi, type LogLine, type WorkerExit } from "../admin-api.js";
+import { AdminApi } from "../admin-api.js";
 import { CommandFailed } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { compactJson } from "../job-view.js";
@@ -33,7 +34,7 @@ class LogPrinter {
     return this.prefixed ? `${this.s.cyan(`[${workerId}]`)} ` : "";
   }
 
-  line(workerId: string, l: LogLine): void {
+  line(workerId: string, l: WorkerLogLine): void {
     if (this.json) {
       this.io.stdout.write(`${compactJson({ workerId, ...l })}\n`);
       return;
@@ -43,7 +44,7 @@ class LogPrinter {
     this.io.stdout.write(`${this.prefix(workerId)}${text}\n`);
   }
 
-  exit(workerId: string, exit: WorkerExit): void {
+  exit(workerId: string, exit: WorkerExitView): void {
     if (this.json) {
       this.io.stdout.write(`${compactJson({ workerId, exit })}\n`);
       return;
@@ -67,8 +68,8 @@ async function follow(
     } catch {
       continue;
     }
-    if (e.event === "line") printer.line(workerId, data as LogLine);
-    else if (e.event === "exit") printer.exit(workerId, data as WorkerExit);
+    if (e.event === "line") printer.line(workerId, data as WorkerLogLine);
+    else if (e.event === "exit") printer.exit(workerId, data as WorkerExitView);
   }
 }
 

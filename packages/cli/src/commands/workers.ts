@@ -1,6 +1,7 @@
 /** `gantry workers <endpoint>`: the endpoint's workers from the admin API, as a table. */
+import type { AdminWorkerView } from "@gantry/protocol";
 import type { Command } from "commander";
-import { AdminApi, type AdminWorker } from "../admin-api.js";
+import { AdminApi } from "../admin-api.js";
 import type { CliIo } from "../io.js";
 import { compactJson } from "../job-view.js";
 import { parseEndpointId } from "../options.js";
@@ -9,7 +10,7 @@ import { type RemoteFlags, withRemoteOptions } from "../remote-options.js";
 import { type Style, styleFor } from "../style.js";
 import { formatAge, formatMs, renderTable } from "../table.js";
 
-function stateCell(w: AdminWorker, s: Style): string {
+function stateCell(w: AdminWorkerView, s: Style): string {
   const colour = w.state === "unhealthy" ? s.red : w.state === "running" ? s.green : (x: string) => x;
   const why = w.stopping
     ? ` (stopping: ${w.stopping})`
@@ -21,7 +22,7 @@ function stateCell(w: AdminWorker, s: Style): string {
   return `${colour(w.state)}${why}`;
 }
 
-export function workersTable(workers: readonly AdminWorker[], s: Style, now = Date.now()): string {
+export function workersTable(workers: readonly AdminWorkerView[], s: Style, now = Date.now()): string {
   const rows = workers.map((w) => [
     w.id,
     stateCell(w, s),

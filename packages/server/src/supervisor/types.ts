@@ -3,6 +3,7 @@
  * its own bookkeeping of the processes it runs — which is not liveness: whether a worker is initializing, idle,
  * busy or unhealthy is the engine's worker registry's to say (`engine/workers.ts`).
  */
+import type { WorkerListing } from "@gantry/protocol";
 import type { EndpointScaling, EndpointWorkerCommand } from "../domain/endpoint.js";
 import type { JobStatus } from "../domain/job.js";
 import type { WorkerRegistry } from "../engine/workers.js";
@@ -59,20 +60,8 @@ export interface SupervisorOptions {
 export type ResolvedOptions = Required<Omit<SupervisorOptions, "log" | "tuning">> &
   Pick<SupervisorOptions, "log"> & { tuning: ScalerTuning };
 
-export interface WorkerListing {
-  id: string;
-  endpointId: string;
-  state: WorkerState;
-  pid?: number;
-  startedAt: number;
-  coldStartMs?: number;
-  concurrency: number;
-  jobs: number;
-  /** Set once it has been told to stop, with why. */
-  stopping?: string;
-  /** Why it is unhealthy. */
-  reason?: string;
-}
+/** A worker the supervisor runs, as it lists it: the admin API's wire type, so the two cannot drift apart. */
+export type { WorkerListing };
 
 export interface EndpointSupervision {
   id: string;

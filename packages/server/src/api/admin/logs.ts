@@ -4,13 +4,18 @@
  * then every new line as it is printed, then one `exit` event when the process ends. Line events carry the
  * line's `seq` as their id, so a client reconnecting with `Last-Event-ID` resumes without gaps or repeats.
  */
-import { parseLastEventId } from "@gantry/protocol";
+import {
+  parseLastEventId,
+  type WorkerExitView,
+  type WorkerLogLine,
+  type WorkerLogsView,
+} from "@gantry/protocol";
 import type { ApiCall } from "../http/call.js";
 import type { Answer } from "../http/route.js";
 import { STREAMED } from "../http/route.js";
 import { acceptsEventStream, SseStream, sleepOrWake } from "../http/sse.js";
 import { accepted, parseAdminFlag } from "../http/validate.js";
-import type { FleetProcess, LogLineView, WorkerExitView } from "./seam.js";
+import type { FleetProcess, ProcessExit } from "./seam.js";
 
 export interface LogStreamOptions {
   heartbeatMs: number;
@@ -19,7 +24,7 @@ export interface LogStreamOptions {
   onError: (err: unknown) => void;
 }
 
-function exitView(exit: WorkerExitView, why?: string): Record<string, unknown> {
+function exitView(exit: ProcessExit, why?: string): WorkerExitView {
   return {
     code: exit.code,
     signal: exit.signal,
@@ -30,15 +35,14 @@ function exitView(exit: WorkerExitView, why?: string): Record<string, unknown> {
 }
 
 export function logsAnswer(worker: FleetProcess, tail: number): Answer {
-  return {
-    json: {
-      workerId: worker.id,
-      endpointId: worker.endpointId,
-      running: worker.retired === undefined,
-      ...(worker.retired ? { exit: exitView(worker.retired.exit, worker.retired.why) } : {}),
-      lines: worker.logs.lines({ limit: tail }),
-    },
+  const json: WorkerLogsView = {
+    workerId: worker.id,
+    endpointId: worker.endpointId,
+    running: worker.retired === undefined,
+    ...(worker.retired ? { exit: exitView(worker.retired.exit, worker.retired.why) } : {}),
+    lines: worker.logs.lines({ limit: tail }),
   };
+  return { json };
 }
 
 export function wantsFollow(call: ApiCall): boolean {
@@ -62,9 +66,9 @@ export function followLogs(
   const signal = call.signal();
   const stream = new SseStream(call.res);
   // Subscribe before reading the backlog: a line printed in between is queued, and `sent` drops repeats.
-  const queue: LogLineView[] = [];
+  const queue: WorkerLogLine[] = [];
   let wake: (() => void) | undefined;
-  let exit: WorkerExitView | undefined;
+  let exit: ProcessExit | undefined;
   const unfollow = worker.logs.follow((l) => {
     queue.push(l);
     wake?.();

@@ -4,7 +4,15 @@
  * (`auth.adminKeys`, else any API key). The fleet is absent when no endpoint has a `worker.command`: reading still
  * works, changing scaling and worker logs answer 409/404 saying so.
  */
-import { isValidId } from "@gantry/protocol";
+import {
+  type AdminWorkerView,
+  type EndpointListView,
+  type EndpointStatusView,
+  isValidId,
+  type ScalingChangeView,
+  type StopWorkerView,
+  type WorkerListView,
+} from "@gantry/protocol";
 import type { EndpointConfig } from "../../domain/endpoint.js";
 import type { ApiCall } from "../http/call.js";
 import type { RouteDeps } from "../http/deps.js";
@@ -15,7 +23,7 @@ import { parseAdminFlag, parseForce, parseScalingPatch, parseTail } from "../htt
 import { followLogs, logsAnswer, wantsFollow } from "./logs.js";
 import { checkScalingPatch } from "./scaling.js";
 import type { AdminOptions } from "./seam.js";
-import { type AdminWorkerView, endpointSettings, externalWorkers, managedWorkers } from "./views.js";
+import { endpointSettings, externalWorkers, managedWorkers } from "./views.js";
 
 const BASE = "/admin/v1";
 /** An admin request body is a few settings. */
@@ -56,7 +64,10 @@ export function adminRoutes(deps: RouteDeps, admin: AdminOptions): Route[] {
       methods: ["GET"],
       path: `${BASE}/endpoints`,
       auth: "adminKey",
-      handle: async () => ({ json: { endpoints: admin.endpoints().map((e) => settings(e)) } }),
+      handle: async () => {
+        const json: EndpointListView = { endpoints: admin.endpoints().map((e) => settings(e)) };
+        return { json };
+      },
     },
     {
       methods: ["GET"],
@@ -67,19 +78,18 @@ export function adminRoutes(deps: RouteDeps, admin: AdminOptions): Route[] {
         const e = config(call.endpointId);
         const [health, list] = await Promise.all([platform.health(e.id), workers(e.id)]);
         const s = fleet?.status(e.id);
-        return {
-          json: {
-            ...settings(e),
-            status: {
-              jobs: health.jobs,
-              counts: health.workers,
-              workers: list,
-              coldStart: s?.coldStart ?? { count: 0 },
-              crash: s?.crash ?? { consecutive: 0, looping: false },
-              hints: health.hints ?? [],
-            },
+        const json: EndpointStatusView = {
+          ...settings(e),
+          status: {
+            jobs: health.jobs,
+            counts: health.workers,
+            workers: list,
+            coldStart: s?.coldStart ?? { count: 0 },
+            crash: s?.crash ?? { consecutive: 0, looping: false },
+            hints: health.hints ?? [],
           },
         };
+        return { json };
       },
     },
     {
@@ -89,7 +99,12 @@ export function adminRoutes(deps: RouteDeps, admin: AdminOptions): Route[] {
       endpoint: true,
       handle: async (call) => {
         const e = config(call.endpointId);
-        return { json: { endpointId: e.id, managed: e.worker !== undefined, workers: await workers(e.id) } };
+        const json: WorkerListView = {
+          endpointId: e.id,
+          managed: e.worker !== undefined,
+          workers: await workers(e.id),
+        };
+        return { json };
       },
     },
     {
@@ -112,7 +127,8 @@ export function adminRoutes(deps: RouteDeps, admin: AdminOptions): Route[] {
         const scaling = fleet.updateScaling(e.id, patch);
         // Apply now rather than on the next tick, so raising workersMax starts workers for a waiting queue at once.
         void fleet.tick();
-        return { json: { id: e.id, scaling } };
+        const json: ScalingChangeView = { id: e.id, scaling };
+        return { json };
       },
     },
     {
@@ -147,7 +163,8 @@ export function adminRoutes(deps: RouteDeps, admin: AdminOptions): Route[] {
         if (w.retired) throw new ApiError(409, `worker ${id} has already exited (${w.retired.why})`);
         const listing = fleet.stopWorker(id, { force });
         if (!listing) throw new ApiError(409, `worker ${id} has already exited`);
-        return { json: { ...listing, force } };
+        const json: StopWorkerView = { ...listing, force };
+        return { json };
       },
     },
   ];

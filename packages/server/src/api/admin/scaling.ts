@@ -2,13 +2,12 @@
  * A change of `PATCH /admin/v1/endpoints/{ep}/scaling` (parsed by `parseScalingPatch`) checked against the
  * current settings as a whole (workersMin ≤ workersMax against the current values).
  */
-import type { EndpointScaling } from "../../domain/endpoint.js";
+import type { ScalingPatch, ScalingSettings } from "@gantry/protocol";
 import { applyScalingPatch, ScalingSettingsError } from "../../scaling/settings.js";
 import { ApiError } from "../http/errors.js";
-import type { ScalingPatch } from "../http/validate.js";
 
 /** The settings after `patch`, or a 400 when they do not hold together. */
-export function checkScalingPatch(current: EndpointScaling, patch: ScalingPatch): EndpointScaling {
+export function checkScalingPatch(current: ScalingSettings, patch: ScalingPatch): ScalingSettings {
   try {
     return applyScalingPatch(current, patch);
   } catch (e) {

@@ -4,14 +4,23 @@
  * engine and the supervisor; the types below are the admin API's own view of them, so the API depends on this
  * interface and not on the supervisor's code.
  */
-import type { EndpointConfig, EndpointScaling } from "../../domain/endpoint.js";
-import type { ScalingPatch } from "../http/validate.js";
+import type {
+  ColdStartView,
+  CrashView,
+  ScalingPatch,
+  ScalingSettings,
+  WorkerExitView,
+  WorkerListing,
+  WorkerLogLine,
+  WorkerStateName,
+} from "@gantry/protocol";
+import type { EndpointConfig } from "../../domain/endpoint.js";
 
 /** A worker as the protocol registry saw it (started by Gantry or elsewhere). */
 export interface SeenWorker {
   id: string;
   endpointId: string;
-  state: string;
+  state: WorkerStateName;
   lastSeen: number;
   concurrency: number;
   jobs: number;
@@ -20,46 +29,24 @@ export interface SeenWorker {
   recycle: boolean;
 }
 
-/** A worker process Gantry runs, as the fleet lists it. */
-export interface FleetWorker {
-  id: string;
-  endpointId: string;
-  state: string;
-  pid?: number;
-  startedAt: number;
-  coldStartMs?: number;
-  concurrency: number;
-  jobs: number;
-  stopping?: string;
-  reason?: string;
-}
-
+/** What the fleet shows of an endpoint: its settings in force, its workers (the protocol's `WorkerListing`). */
 export interface FleetEndpoint {
-  scaling: EndpointScaling;
-  workers: readonly FleetWorker[];
-  /** Answered as the fleet reports them. */
-  coldStart: unknown;
-  crash: unknown;
+  scaling: ScalingSettings;
+  workers: readonly WorkerListing[];
+  coldStart: ColdStartView;
+  crash: CrashView;
 }
 
-export interface LogLineView {
-  /** 1-based, monotonic per worker: a follower resumes after the last seq it saw. */
-  seq: number;
-}
-
-export interface WorkerLogs<L extends LogLineView = LogLineView> {
-  lines(opts: { afterSeq?: number; limit?: number }): L[];
+/** A worker's output as the fleet keeps it: the latest lines, and new ones as they are printed. */
+export interface WorkerLogs {
+  lines(opts: { afterSeq?: number; limit?: number }): WorkerLogLine[];
   /** Calls `listener` with every new line; returns the unfollow. */
-  follow(listener: (line: L) => void): () => void;
+  follow(listener: (line: WorkerLogLine) => void): () => void;
   readonly lastSeq: number;
 }
 
-export interface WorkerExitView {
-  code: number | null;
-  signal: string | null;
-  error?: string;
-  at: number;
-}
+/** How a process ended, before the fleet says why. */
+export type ProcessExit = Omit<WorkerExitView, "why">;
 
 /** A running or recently exited worker process, with its log. */
 export interface FleetProcess {
@@ -67,22 +54,22 @@ export interface FleetProcess {
   endpointId: string;
   logs: WorkerLogs;
   /** Resolves when the process has exited (at once for a retired one). */
-  exited: Promise<WorkerExitView>;
+  exited: Promise<ProcessExit>;
   /** Exit and why, once retired. */
-  retired?: { exit: WorkerExitView; why: string };
+  retired?: { exit: ProcessExit; why: string };
 }
 
 /** The workers Gantry starts and scales (the supervisor). */
 export interface WorkerFleet {
   status(endpointId: string): FleetEndpoint | undefined;
   /** Applies a checked change; takes effect on the next tick. */
-  updateScaling(endpointId: string, patch: ScalingPatch): EndpointScaling;
+  updateScaling(endpointId: string, patch: ScalingPatch): ScalingSettings;
   /** Applies the scaling now rather than on the next tick. */
   tick(): Promise<void>;
   worker(workerId: string): FleetProcess | undefined;
   retired(workerId: string): { why: string } | undefined;
   /** Stops a running worker (SIGTERM and a grace period, or SIGKILL with `force`); undefined when gone. */
-  stopWorker(workerId: string, options: { force: boolean }): FleetWorker | undefined;
+  stopWorker(workerId: string, options: { force: boolean }): WorkerListing | undefined;
 }
 
 export interface AdminOptions {

@@ -2,24 +2,11 @@
  * What the admin API shows of an endpoint and its workers. Worker environment values are left out on purpose:
  * they often hold tokens, and the admin API is read by dashboards.
  */
-import type { EndpointConfig, EndpointScaling } from "../../domain/endpoint.js";
-import type { FleetWorker, SeenWorker } from "./seam.js";
+import type { AdminWorkerView, EndpointSettingsView, ScalingSettings, WorkerListing } from "@gantry/protocol";
+import type { EndpointConfig } from "../../domain/endpoint.js";
+import type { SeenWorker } from "./seam.js";
 
-export interface EndpointSettingsView {
-  id: string;
-  /** Gantry starts and scales its workers (the endpoint has a `worker.command`). */
-  managed: boolean;
-  executionTimeoutMs: number;
-  ttlMs: number;
-  retention: { asyncMs: number; syncMs: number };
-  maxRetries: number;
-  limits: EndpointConfig["limits"];
-  /** The settings in force (after run-time changes), not necessarily the config file's. */
-  scaling: EndpointScaling;
-  worker?: { command: string[]; cwd?: string; envKeys: string[] };
-}
-
-export function endpointSettings(config: EndpointConfig, scaling?: EndpointScaling): EndpointSettingsView {
+export function endpointSettings(config: EndpointConfig, scaling?: ScalingSettings): EndpointSettingsView {
   const view: EndpointSettingsView = {
     id: config.id,
     managed: config.worker !== undefined,
@@ -40,32 +27,9 @@ export function endpointSettings(config: EndpointConfig, scaling?: EndpointScali
   return view;
 }
 
-/** One worker as the admin API lists it, whether Gantry started it or it joined from elsewhere. */
-export interface AdminWorkerView {
-  id: string;
-  endpointId: string;
-  /** Gantry started this process. */
-  managed: boolean;
-  state: string;
-  jobs: number;
-  concurrency: number;
-  pid?: number;
-  startedAt?: number;
-  coldStartMs?: number;
-  /** Last contact through the worker protocol. */
-  lastSeenAt?: number;
-  version?: string;
-  /** Why it is stopping, once told to. */
-  stopping?: string;
-  /** Why it is unhealthy. */
-  reason?: string;
-  /** It posted `stopPod` and gets no new job. */
-  recycle?: boolean;
-}
-
 /** Workers Gantry runs, enriched with what the protocol registry saw of them. */
 export function managedWorkers(
-  listings: readonly FleetWorker[],
+  listings: readonly WorkerListing[],
   seen: readonly SeenWorker[],
 ): AdminWorkerView[] {
   const byId = new Map(seen.map((w) => [w.id, w]));
