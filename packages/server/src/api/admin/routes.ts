@@ -9,6 +9,7 @@ import {
   type EndpointListView,
   type EndpointStatusView,
   isValidId,
+  parseScalingPatch,
   type ScalingChangeView,
   type StopWorkerView,
   type WorkerListView,
@@ -19,7 +20,7 @@ import type { RouteDeps } from "../http/deps.js";
 import { ApiError } from "../http/errors.js";
 import { parseJsonBody } from "../http/json.js";
 import type { BodyRule, Route } from "../http/route.js";
-import { parseAdminFlag, parseForce, parseScalingPatch, parseTail } from "../http/validate.js";
+import { accepted, parseAdminFlag, parseForce, parseTail } from "../http/validate.js";
 import { followLogs, logsAnswer, wantsFollow } from "./logs.js";
 import { checkScalingPatch } from "./scaling.js";
 import type { AdminOptions } from "./seam.js";
@@ -115,7 +116,7 @@ export function adminRoutes(deps: RouteDeps, admin: AdminOptions): Route[] {
       body: BODY,
       handle: async (call) => {
         const e = config(call.endpointId);
-        const patch = parseScalingPatch(parseJsonBody(await smallBody(call)));
+        const patch = accepted(parseScalingPatch(parseJsonBody(await smallBody(call))));
         const current = fleet?.status(e.id);
         if (!fleet || !current || e.worker === undefined) {
           throw new ApiError(

@@ -1,6 +1,6 @@
 /**
- * A change of `PATCH /admin/v1/endpoints/{ep}/scaling` (parsed by `parseScalingPatch`) checked against the
- * current settings as a whole (workersMin ≤ workersMax against the current values).
+ * A change of `PATCH /admin/v1/endpoints/{ep}/scaling` (parsed by @gantry/protocol's `parseScalingPatch`) checked
+ * against the current settings as a whole (workersMin ≤ workersMax against the current values).
  */
 import type { ScalingPatch, ScalingSettings } from "@gantry/protocol";
 import { applyScalingPatch, ScalingSettingsError } from "../../scaling/settings.js";

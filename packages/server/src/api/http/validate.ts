@@ -1,12 +1,11 @@
 /**
  * The API's checks of what clients and workers send. Every wire value a client or worker shares with the server
  * (ids, waits, counts, `/run` bodies, idempotency keys, webhook URLs, policies, job-done bodies, the event
- * stream's position) is checked by @gantry/protocol's validator, the one the SDKs and the CLI use, and refused
- * with its words (`accepted`). What stays here has no counterpart there: the admin API's query flags and bodies.
+ * stream's position, the admin API's scaling change) is checked by @gantry/protocol's validator, the one the SDKs
+ * and the CLI use, and refused with its words (`accepted`). What stays here has no counterpart there: the admin
+ * API's query flags and its stop body.
  */
 import { isPlainObject, type Parsed, RUN_BODY_NOT_OBJECT } from "@gantry/protocol";
-import { z } from "zod";
-import { formatIssues } from "../../config/issues.js";
 import { ApiError } from "./errors.js";
 
 /** The value a protocol validator accepted; its refusal as a 400 with the validator's message. */
@@ -49,33 +48,6 @@ export function parseAdminFlag(name: string, raw: string | undefined): boolean {
 }
 
 // ── admin bodies ──────────────────────────────────────────────────────────────────────────────────────────────
-
-/**
- * The body of `PATCH /admin/v1/endpoints/{ep}/scaling`: a partial change of the scaling settings with the same
- * ranges as the config file; zod names each bad field.
- */
-const int = () => z.number().int();
-
-export const scalingPatchSchema = z.strictObject({
-  workersMin: int().min(0).max(1000).optional(),
-  workersMax: int().min(0).max(1000).optional(),
-  idleTimeoutS: int().min(1).max(3600).optional(),
-  scalerType: z.enum(["QUEUE_DELAY", "REQUEST_COUNT"]).optional(),
-  scalerValue: int().min(1).max(1_000_000).optional(),
-});
-
-export type ScalingPatch = z.infer<typeof scalingPatchSchema>;
-
-const KEYS = Object.keys(scalingPatchSchema.shape).join(", ");
-
-/** Validates a parsed body; throws a 400 naming every bad field. */
-export function parseScalingPatch(body: unknown): ScalingPatch {
-  const r = scalingPatchSchema.safeParse(objectBody(body), { reportInput: true });
-  if (!r.success) throw new ApiError(400, formatIssues(r.error.issues).join("; "));
-  const patch = Object.fromEntries(Object.entries(r.data).filter(([, v]) => v !== undefined)) as ScalingPatch;
-  if (Object.keys(patch).length === 0) throw new ApiError(400, `nothing to change: set one of ${KEYS}`);
-  return patch;
-}
 
 /** `?force=1` or a body `{"force": true}`: SIGKILL at once instead of SIGTERM and a grace period. */
 export function parseForce(query: string | undefined, body: unknown): boolean {
