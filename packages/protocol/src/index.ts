@@ -88,6 +88,12 @@ export {
   type RunRequestBody,
   type S3Config,
 } from "./run-request.js";
-export { parseScalingPatch, SCALING_KEYS, SCALING_PATCH_EMPTY } from "./scaling-patch.js";
+export {
+  parseScalingPatch,
+  SCALER_TYPES,
+  SCALING_KEYS,
+  SCALING_PATCH_EMPTY,
+  SCALING_RANGES,
+} from "./scaling-patch.js";
 export { isHttpUrl, parseWebhookUrl, WEBHOOK_INVALID, WEBHOOK_NOT_STRING } from "./webhook.js";
 export type { ResultBody, WorkerJob } from "./worker.js";

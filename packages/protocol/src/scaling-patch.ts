@@ -4,7 +4,7 @@
  * (`workersMax: must be ≥ 0; unknown key "bogus"`). Whether `workersMin ≤ workersMax` holds depends on the
  * settings in force, so the server checks that after this.
  */
-import type { ScalingPatch } from "./admin.js";
+import type { ScalerType, ScalingPatch } from "./admin.js";
 import { accept, isPlainObject, type Parsed, refuse } from "./parsed.js";
 import { RUN_BODY_NOT_OBJECT } from "./run-request.js";
 
@@ -19,13 +19,18 @@ export const SCALING_KEYS = [
 
 export const SCALING_PATCH_EMPTY = `nothing to change: set one of ${SCALING_KEYS.join(", ")}`;
 
-const RANGES: Readonly<Record<string, readonly [number, number]>> = {
+/**
+ * The range of each integer scaling setting, inclusive: the one rule for the config file, the endpoint's resolved
+ * settings and this run-time change.
+ */
+export const SCALING_RANGES = {
   workersMin: [0, 1000],
   workersMax: [0, 1000],
   idleTimeoutS: [1, 3600],
   scalerValue: [1, 1_000_000],
-};
-const SCALER_TYPES = ["QUEUE_DELAY", "REQUEST_COUNT"];
+} as const satisfies Readonly<Record<string, readonly [number, number]>>;
+export const SCALER_TYPES = ["QUEUE_DELAY", "REQUEST_COUNT"] as const satisfies readonly ScalerType[];
+const RANGES: Readonly<Record<string, readonly [number, number]>> = SCALING_RANGES;
 
 /** What is wrong with one integer setting, if anything: not a number, not an integer, out of range. */
 function integerIssues(v: unknown, [min, max]: readonly [number, number]): string[] {
@@ -51,7 +56,7 @@ export function parseScalingPatch(body: unknown): Parsed<ScalingPatch> {
     const range = RANGES[key];
     const wrong = range
       ? integerIssues(v, range)
-      : SCALER_TYPES.includes(v as string)
+      : (SCALER_TYPES as readonly unknown[]).includes(v)
         ? []
         : [`must be one of ${SCALER_TYPES.map((t) => JSON.stringify(t)).join(", ")}`];
     issues.push(...wrong.map((w) => `${key}: ${w}`));

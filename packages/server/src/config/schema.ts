@@ -2,12 +2,14 @@
  * The config file's schema. Objects are strict, so a misspelt key is reported instead of silently ignored;
  * endpoint ranges mirror `resolveEndpoint` (domain/endpoint.ts), which runs after it as the final word.
  */
+import { SCALER_TYPES, SCALING_RANGES } from "@gantry/protocol";
 import { z } from "zod";
 import { ENDPOINT_ID_PATTERN, EXECUTION_TIMEOUT_RANGE, TTL_RANGE } from "../domain/endpoint.js";
 import { RATE_LIMIT_GROUPS } from "../domain/rate-limits.js";
 
 const DAY = 86_400_000;
 const int = () => z.number().int();
+const ranged = ([min, max]: readonly [number, number]) => int().min(min).max(max);
 const bytes = () => int().min(1);
 
 const rateLimitRule = z.strictObject({ limit: int().min(1), windowMs: int().min(1) });
@@ -45,11 +47,11 @@ export const endpointSchema = z.strictObject({
     .optional(),
   scaling: z
     .strictObject({
-      workersMin: int().min(0).max(1000).optional(),
-      workersMax: int().min(0).max(1000).optional(),
-      idleTimeoutS: int().min(1).max(3600).optional(),
-      scalerType: z.enum(["QUEUE_DELAY", "REQUEST_COUNT"]).optional(),
-      scalerValue: int().min(1).max(1_000_000).optional(),
+      workersMin: ranged(SCALING_RANGES.workersMin).optional(),
+      workersMax: ranged(SCALING_RANGES.workersMax).optional(),
+      idleTimeoutS: ranged(SCALING_RANGES.idleTimeoutS).optional(),
+      scalerType: z.enum(SCALER_TYPES).optional(),
+      scalerValue: ranged(SCALING_RANGES.scalerValue).optional(),
     })
     .optional(),
   worker: z

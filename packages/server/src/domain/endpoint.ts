@@ -3,7 +3,15 @@
  * `resolveEndpoint` applies defaults and checks ranges; it is pure and throws `EndpointConfigError`.
  */
 
-import { EXECUTION_TIMEOUT_RANGE, ID_MAX_LENGTH, isValidId, TTL_RANGE } from "@gantry/protocol";
+import {
+  EXECUTION_TIMEOUT_RANGE,
+  ID_MAX_LENGTH,
+  isValidId,
+  SCALER_TYPES,
+  SCALING_RANGES,
+  type ScalerType,
+  TTL_RANGE,
+} from "@gantry/protocol";
 
 /**
  * The id rule of @gantry/protocol (`isValidId`), as a pattern for schemas: an endpoint the API could not route
@@ -16,10 +24,9 @@ const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;
 const MB = 1024 * 1024;
 
+export type { ScalerType };
 /** Policy ranges (RunPod's), shared by per-job policies and endpoint defaults. */
 export { EXECUTION_TIMEOUT_RANGE, TTL_RANGE };
-
-export type ScalerType = "QUEUE_DELAY" | "REQUEST_COUNT";
 
 export interface EndpointLimits {
   runBytes: number;
@@ -149,12 +156,23 @@ export function resolveEndpoint(input: EndpointConfigInput): EndpointConfig {
   const scaling = objectOrEmpty(`${p}.scaling`, raw.scaling);
   const BIG = Number.MAX_SAFE_INTEGER;
 
-  const scalerType = scaling.scalerType ?? d.scaling.scalerType;
-  if (scalerType !== "QUEUE_DELAY" && scalerType !== "REQUEST_COUNT") {
+  const scalerType = (scaling.scalerType ?? d.scaling.scalerType) as ScalerType;
+  if (!SCALER_TYPES.includes(scalerType)) {
     throw new EndpointConfigError(`${p}.scaling.scalerType must be QUEUE_DELAY or REQUEST_COUNT`);
   }
-  const workersMin = int(`${p}.scaling.workersMin`, scaling.workersMin, d.scaling.workersMin, 0, 1000);
-  const workersMax = int(`${p}.scaling.workersMax`, scaling.workersMax, d.scaling.workersMax, 0, 1000);
+  const R = SCALING_RANGES;
+  const workersMin = int(
+    `${p}.scaling.workersMin`,
+    scaling.workersMin,
+    d.scaling.workersMin,
+    ...R.workersMin,
+  );
+  const workersMax = int(
+    `${p}.scaling.workersMax`,
+    scaling.workersMax,
+    d.scaling.workersMax,
+    ...R.workersMax,
+  );
   if (workersMin > workersMax) {
     throw new EndpointConfigError(
       `${p}.scaling.workersMin (${workersMin}) exceeds workersMax (${workersMax})`,
@@ -190,9 +208,19 @@ export function resolveEndpoint(input: EndpointConfigInput): EndpointConfig {
     scaling: {
       workersMin,
       workersMax,
-      idleTimeoutS: int(`${p}.scaling.idleTimeoutS`, scaling.idleTimeoutS, d.scaling.idleTimeoutS, 1, 3600),
+      idleTimeoutS: int(
+        `${p}.scaling.idleTimeoutS`,
+        scaling.idleTimeoutS,
+        d.scaling.idleTimeoutS,
+        ...R.idleTimeoutS,
+      ),
       scalerType,
-      scalerValue: int(`${p}.scaling.scalerValue`, scaling.scalerValue, d.scaling.scalerValue, 1, 1_000_000),
+      scalerValue: int(
+        `${p}.scaling.scalerValue`,
+        scaling.scalerValue,
+        d.scaling.scalerValue,
+        ...R.scalerValue,
+      ),
     },
   };
   const worker = resolveWorker(id, raw.worker);

@@ -6,6 +6,7 @@
  * and cold-start records that hints and `/health` show. Liveness is the registry's (`engine/workers.ts`): the
  * supervisor records its spawns and verdicts there, and its events tell it the moment a worker is ready.
  */
+import type { ScalingPatch } from "@gantry/protocol";
 import type { EndpointScaling } from "../domain/endpoint.js";
 import type { WorkerEvent } from "../engine/workers.js";
 import type { LogBuffer } from "../providers/log-buffer.js";
@@ -90,7 +91,7 @@ export class Supervisor {
   }
 
   /** Applies a validated partial change (admin API); takes effect on the next tick. Throws on invalid input. */
-  updateScaling(endpointId: string, patch: unknown): EndpointScaling {
+  updateScaling(endpointId: string, patch: ScalingPatch): EndpointScaling {
     const ep = this.#endpoints.get(endpointId);
     if (!ep) throw new RangeError(`unknown endpoint ${endpointId}`);
     const next = applyScalingPatch(ep.config.scaling, patch);
