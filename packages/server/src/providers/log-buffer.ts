@@ -2,16 +2,13 @@
  * Per-worker log: a bounded ring of the latest lines plus followers, so the API and CLI can show a worker's
  * recent output and tail it live without the platform growing without bound.
  */
+import type { WorkerLogLine, WorkerLogStream } from "@gantry/protocol";
 
-export type LogStream = "stdout" | "stderr" | "system";
+/** Which output a line came from; the admin API's wire type. */
+export type LogStream = WorkerLogStream;
 
-export interface LogLine {
-  /** 1-based, monotonic per worker: a follower resumes after the last seq it saw. */
-  seq: number;
-  at: number;
-  stream: LogStream;
-  line: string;
-}
+/** One captured line of a worker's output, as the admin API and `gantry logs` show it: its wire type. */
+export type LogLine = WorkerLogLine;
 
 export type LogListener = (line: LogLine) => void;
 

@@ -2,15 +2,10 @@
  * Cold-start figures of an endpoint: time from a worker's process start to its first job-take request,
  * i.e. the boot, imports and model loading a queued job waits through (and which its `delayTime` includes).
  */
+import type { ColdStartView } from "@gantry/protocol";
 
-export interface ColdStartSummary {
-  count: number;
-  p50?: number;
-  p90?: number;
-  p98?: number;
-  /** The most recent cold start (ms). */
-  last?: number;
-}
+/** What the admin API shows of an endpoint's cold starts (ms): its wire type. */
+export type ColdStartSummary = ColdStartView;
 
 /** Nearest-rank percentile of ascending `sorted` (non-empty), p in (0, 100]. */
 export function percentile(sorted: readonly number[], p: number): number {

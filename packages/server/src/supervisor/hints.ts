@@ -2,18 +2,11 @@
  * Human-readable reasons for waiting, shown on queued jobs (`hint`) and in `/health` (`hints`). RunPod's users
  * cannot tell a crash loop from a capacity shortage; these sentences tell them which one it is. Pure.
  */
+import type { CrashReportView } from "@gantry/protocol";
 import type { EndpointScaling } from "../domain/endpoint.js";
 
-export interface CrashReport {
-  workerId: string;
-  code: number | null;
-  signal: string | null;
-  /** The process could not be started at all. */
-  error?: string;
-  at: number;
-  /** Last lines of its output, oldest first. */
-  lastLines: string[];
-}
+/** The last crash of an endpoint's workers, as the admin API shows it: its wire type. */
+export type CrashReport = CrashReportView;
 
 export interface HintInput {
   now: number;
