@@ -7,8 +7,12 @@
 interface Traffic {
   /** job id → when it was handed out or first listed in a ping */
   held: Map<string, number>;
-  /** Jobs it answered lately: a ping sent before an answer but read after it must not bring the job back. */
-  answered: string[];
+  /**
+   * Jobs it answered lately, oldest first: a ping sent before an answer but read after it must not bring the job
+   * back. A set, since every answer looks its job up here (job ids share their time prefix, so comparing them one
+   * by one costs more than hashing).
+   */
+  answered: Set<string>;
   jobsDone: number;
   firstDoneAt?: number;
   lastJobAt?: number;
@@ -26,6 +30,9 @@ export interface TrafficView {
 /** A ping in flight while a job is being handed out may not list it yet: keep fresh takes this long. */
 const FRESH_TAKE_MS = 5_000;
 const ANSWERED_KEPT = 32;
+/** What `answered` returns, shared: an answer is recorded without allocating. */
+const FIRST_ANSWER: Readonly<{ first: boolean }> = Object.freeze({ first: true });
+const NEXT_ANSWER: Readonly<{ first: boolean }> = Object.freeze({ first: false });
 
 export class WorkerTraffic {
   readonly #workers = new Map<string, Traffic>();
@@ -39,7 +46,7 @@ export class WorkerTraffic {
   #of(workerId: string): Traffic {
     let t = this.#workers.get(workerId);
     if (!t) {
-      t = { held: new Map(), answered: [], jobsDone: 0 };
+      t = { held: new Map(), answered: new Set(), jobsDone: 0 };
       this.#workers.set(workerId, t);
     }
     return t;
@@ -56,23 +63,27 @@ export class WorkerTraffic {
   }
 
   /** The worker answered `jobId`; returns whether it was its first answer, or undefined for a repeated post. */
-  answered(workerId: string, jobId: string, now: number): { first: boolean } | undefined {
+  answered(workerId: string, jobId: string, now: number): Readonly<{ first: boolean }> | undefined {
     const t = this.#of(workerId);
     t.held.delete(jobId);
-    if (t.answered.includes(jobId)) return undefined;
-    t.answered.push(jobId);
-    if (t.answered.length > ANSWERED_KEPT) t.answered.shift();
+    if (t.answered.has(jobId)) return undefined;
+    t.answered.add(jobId);
+    if (t.answered.size > ANSWERED_KEPT) {
+      // A set iterates in insertion order: its first id is the oldest answer.
+      const oldest = t.answered.values().next().value;
+      if (oldest !== undefined) t.answered.delete(oldest);
+    }
     t.jobsDone++;
     t.lastJobAt = now;
-    const first = t.firstDoneAt === undefined;
-    t.firstDoneAt ??= now;
-    return { first };
+    if (t.firstDoneAt !== undefined) return NEXT_ANSWER;
+    t.firstDoneAt = now;
+    return FIRST_ANSWER;
   }
 
   /** A ping listing the jobs the worker runs: they replace the held set, except jobs handed out moments ago. */
   pinged(workerId: string, jobIds: readonly string[], now: number): void {
     const t = this.#of(workerId);
-    const listed = new Set(jobIds.filter((id) => !t.answered.includes(id)));
+    const listed = new Set(jobIds.filter((id) => !t.answered.has(id)));
     for (const [id, since] of t.held) if (!listed.has(id) && now - since > FRESH_TAKE_MS) t.held.delete(id);
     for (const id of listed) if (!t.held.has(id)) t.held.set(id, now);
   }

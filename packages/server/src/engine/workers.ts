@@ -146,7 +146,9 @@ export class WorkerRegistry {
   done(endpointId: string, workerId: string, jobId: string, final: boolean, now: number): void {
     if (!this.contact(endpointId, workerId, now) || !final) return;
     const answer = this.traffic.answered(workerId, jobId, now);
-    if (answer) this.emit({ type: "answered", endpointId, workerId, jobId, at: now, first: answer.first });
+    // Built only when someone listens (a supervisor): without one, an answer costs no event per job.
+    if (answer && this.listeners.size > 0)
+      this.emit({ type: "answered", endpointId, workerId, jobId, at: now, first: answer.first });
   }
 
   /**
