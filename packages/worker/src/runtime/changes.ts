@@ -6,6 +6,8 @@ export class Changes {
   readonly #waiters = new Set<() => void>();
 
   notify(): void {
+    // Called several times a job, mostly with nobody waiting.
+    if (this.#waiters.size === 0) return;
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const wake of waiters) wake();
