@@ -123,10 +123,14 @@ export class ResultPoster {
   #postOne(result: ReadyResult, onFirstReply: () => void): Promise<void> {
     const { jobId, streamed, body, take, log } = result;
     const url = this.#o.urls.doneUrl(jobId, streamed);
-    const request: PostRequest = { jobId, url, body, log, what: "result", onFirstReply };
-    if (take === 0) return this.post(request);
+    if (take === 0) return this.post({ jobId, url, body, log, what: "result", onFirstReply });
+    // Built whole, not spread from the plain request: this runs for every result.
     return this.post({
-      ...request,
+      jobId,
+      url,
+      body,
+      log,
+      what: "result",
       firstUrl: this.#o.urls.doneUrl(jobId, streamed, take),
       onFirstReply: (reply) => {
         this.#tookOnDone(take, reply);
