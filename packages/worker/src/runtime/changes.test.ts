@@ -30,3 +30,26 @@ describe("Changes", () => {
     changes.notify();
   });
 });
+
+describe("Changes with a condition", () => {
+  it("leaves a waiter asleep through notifies while its condition does not hold", async () => {
+    const changes = new Changes();
+    let ready = false;
+    let woken = false;
+    const waiting = changes.next({ until: () => ready }).then(() => {
+      woken = true;
+    });
+    changes.notify();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woken).toBe(false);
+    ready = true;
+    changes.notify();
+    await waiting;
+    expect(woken).toBe(true);
+  });
+
+  it("still wakes it on its timeout", async () => {
+    const changes = new Changes();
+    await changes.next({ timeoutMs: 20, until: () => false });
+  });
+});

@@ -1,6 +1,6 @@
 import type { Job, JobLogger } from "../types.js";
 import { JobPostChain } from "./job-chain.js";
-import { isExecuting, type JobPhase, occupiesSlot } from "./job-phase.js";
+import { isExecuting, type JobPhase, occupiesSlot, QUEUED } from "./job-phase.js";
 
 /** One job the worker took: its phase (see job-phase.ts) and what the runtime needs to act on it. */
 export interface HeldJob {
@@ -19,7 +19,7 @@ export function holdJob(job: Job, log: JobLogger): HeldJob {
     controller: new AbortController(),
     chain: new JobPostChain(),
     log,
-    phase: { name: "queued" },
+    phase: QUEUED,
   };
 }
 
@@ -60,9 +60,26 @@ export class HeldJobs {
     return [...this.#byId.values()];
   }
 
+  /**
+   * The held jobs as they are, oldest first, without a copy (the per-job paths walk it several times a job). A job
+   * released while this is walked is left out, one held meanwhile is included.
+   */
+  live(): IterableIterator<HeldJob> {
+    return this.#byId.values();
+  }
+
   /** Queued jobs, oldest first. */
   queued(): HeldJob[] {
-    return this.values().filter((entry) => entry.phase.name === "queued");
+    const queued: HeldJob[] = [];
+    for (const entry of this.#byId.values()) if (entry.phase.name === "queued") queued.push(entry);
+    return queued;
+  }
+
+  /** How many jobs are queued. */
+  queuedCount(): number {
+    let count = 0;
+    for (const entry of this.#byId.values()) if (entry.phase.name === "queued") count++;
+    return count;
   }
 
   /** Jobs that count against the concurrency: queued or running, not those only posting a result. */

@@ -17,9 +17,10 @@ export class JobPostChain {
   }
 
   /** Stops accepting tasks and resolves once the queued ones have settled. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#closed = true;
-    await this.#tail;
+    // The tail itself, not an async wrapper around it: one promise hop less for every job.
+    return this.#tail;
   }
 
   get closed(): boolean {

@@ -94,59 +94,98 @@ export type JobEffect =
   | { type: "log"; level: "info" | "warn"; message: string };
 
 export type TransitionResult =
-  | { ok: true; phase: JobPhase; effects: JobEffect[] }
-  | { ok: false; message: string };
+  | { readonly ok: true; readonly phase: JobPhase; readonly effects: readonly JobEffect[] }
+  | { readonly ok: false; readonly message: string };
+
+/*
+ * Every event of every job goes through `transition`, thousands a second on a busy worker: the answers that carry
+ * nothing of the job (no result) are built once, frozen, and shared, so a job's way through its phases allocates
+ * only what holds its result.
+ */
+const frozen = <T extends object>(value: T): T => Object.freeze(value);
 
 const to = (phase: JobPhase, ...effects: JobEffect[]): TransitionResult => ({ ok: true, phase, effects });
+
+/** An answer built once and shared by every job that takes this way. */
+const fixed = (phase: JobPhase, ...effects: JobEffect[]): TransitionResult =>
+  frozen({ ok: true, phase, effects: frozen(effects) });
 
 const refuse = (phase: JobPhase, event: JobEvent): TransitionResult => ({
   ok: false,
   message: `cannot ${event.type} a job that is ${phase.name}`,
 });
 
-const log = (message: string, level: "info" | "warn" = "info"): JobEffect => ({
-  type: "log",
-  level,
-  message,
-});
+const log = (message: string, level: "info" | "warn" = "info"): JobEffect =>
+  frozen({ type: "log", level, message });
+
+/** Where every job starts: taken, waiting for a slot. */
+export const QUEUED: JobPhase = frozen({ name: "queued" });
+const RUNNING: JobPhase = frozen({ name: "running" });
+const ABORTING: JobPhase = frozen({ name: "aborting" });
+const DONE: JobPhase = frozen({ name: "done" });
+const CANCELLED: JobPhase = frozen({ name: "cancelled" });
+const GIVEN_BACK: JobPhase = frozen({ name: "given-back" });
+const POSTING_HOLDING_NOTHING: JobPhase = frozen({ name: "posting", holds: "nothing" });
+
 const STOPPING = log("Stopping job.");
 const STOPPED = log("Job stopped.");
+const FINISHED = log("Finished.");
+const RELEASE: JobEffect = frozen({ type: "release" });
+const NEXT_JOB: JobEffect = frozen({ type: "next-job" });
+const FILL_SLOTS: JobEffect = frozen({ type: "fill-slots" });
+const DRAIN_POSTS: JobEffect = frozen({ type: "drain-posts" });
+const ABORT_STOPPED: JobEffect = frozen({ type: "abort-handler", reason: "stopped" });
+const ABORT_SHUTDOWN: JobEffect = frozen({ type: "abort-handler", reason: "shutdown" });
 
 /** A stop once the result is decided: the job is let go now, its result post goes out (or on) regardless. */
-const LET_GO: JobEffect[] = [STOPPING, { type: "abort-handler", reason: "stopped" }, { type: "release" }];
+const LET_GO: readonly JobEffect[] = frozen([STOPPING, ABORT_STOPPED, RELEASE]);
+
+const START = fixed(RUNNING, frozen({ type: "run-handler" }));
+const STOP_QUEUED = fixed(CANCELLED, STOPPING, ABORT_STOPPED, STOPPED, RELEASE);
+const GIVE_BACK_QUEUED = fixed(GIVEN_BACK, RELEASE);
+const STOP_RUNNING = fixed(CANCELLED, STOPPING, ABORT_STOPPED, RELEASE);
+const GIVE_BACK_RUNNING = fixed(ABORTING, ABORT_SHUTDOWN);
+const SETTLED_ABORTING = fixed(ABORTING, DRAIN_POSTS);
+const ABORTED = fixed(
+  GIVEN_BACK,
+  log("Job aborted by shutdown; no result posted (the platform re-queues or fails it).", "warn"),
+  RELEASE,
+  NEXT_JOB,
+);
+const LET_GO_POSTING = fixed(POSTING_HOLDING_NOTHING, ...LET_GO);
+const SENT_HOLDING_NOTHING = fixed(DONE, FINISHED, FILL_SLOTS);
+const SENT = fixed(DONE, FINISHED, RELEASE, NEXT_JOB);
+const SETTLED_CANCELLED = fixed(CANCELLED, DRAIN_POSTS);
+const DRAINED_CANCELLED = fixed(CANCELLED, STOPPED, FILL_SLOTS);
+
+/** The phase stays (and keeps what it carries); the handler is told the worker shuts down. */
+const abortOnShutdown = (phase: JobPhase): TransitionResult => to(phase, ABORT_SHUTDOWN);
 
 export function transition(phase: JobPhase, event: JobEvent): TransitionResult {
   switch (phase.name) {
     case "queued":
       switch (event.type) {
         case "start":
-          return to({ name: "running" }, { type: "run-handler" });
+          return START;
         // Never started, so it is over at once. The caller fills the freed slots once all the stops are in, so
         // a job stopped together with this one does not start in between.
         case "stop":
-          return to({ name: "cancelled" }, STOPPING, { type: "abort-handler", reason: "stopped" }, STOPPED, {
-            type: "release",
-          });
+          return STOP_QUEUED;
         case "give-back":
-          return to({ name: "given-back" }, { type: "release" });
+          return GIVE_BACK_QUEUED;
         default:
           return refuse(phase, event);
       }
     case "running":
       switch (event.type) {
         case "settled":
-          return to({ name: "result-pending", result: event.result, holds: "slot" }, { type: "drain-posts" });
+          return to({ name: "result-pending", result: event.result, holds: "slot" }, DRAIN_POSTS);
         // The slot frees now, as a cancelled task frees it in Python; a handler that ignores its signal keeps
         // running in the background but its result is never posted.
         case "stop":
-          return to(
-            { name: "cancelled" },
-            STOPPING,
-            { type: "abort-handler", reason: "stopped" },
-            { type: "release" },
-          );
+          return STOP_RUNNING;
         case "give-back":
-          return to({ name: "aborting" }, { type: "abort-handler", reason: "shutdown" });
+          return GIVE_BACK_RUNNING;
         default:
           return refuse(phase, event);
       }
@@ -154,21 +193,11 @@ export function transition(phase: JobPhase, event: JobEvent): TransitionResult {
       switch (event.type) {
         // Held (and pinged) until the progress posts it queued have settled, as any job is.
         case "settled":
-          return to(phase, { type: "drain-posts" });
+          return SETTLED_ABORTING;
         case "posts-drained":
-          return to(
-            { name: "given-back" },
-            log("Job aborted by shutdown; no result posted (the platform re-queues or fails it).", "warn"),
-            { type: "release" },
-            { type: "next-job" },
-          );
+          return ABORTED;
         case "stop":
-          return to(
-            { name: "cancelled" },
-            STOPPING,
-            { type: "abort-handler", reason: "stopped" },
-            { type: "release" },
-          );
+          return STOP_RUNNING;
         default:
           return refuse(phase, event);
       }
@@ -186,21 +215,19 @@ export function transition(phase: JobPhase, event: JobEvent): TransitionResult {
           return to({ ...phase, holds: "nothing" }, ...LET_GO);
         // The handler is done: its result is posted all the same.
         case "give-back":
-          return to(phase, { type: "abort-handler", reason: "shutdown" });
+          return abortOnShutdown(phase);
         default:
           return refuse(phase, event);
       }
     case "posting":
       switch (event.type) {
         case "result-sent":
-          return phase.holds === "nothing"
-            ? to({ name: "done" }, log("Finished."), { type: "fill-slots" })
-            : to({ name: "done" }, log("Finished."), { type: "release" }, { type: "next-job" });
+          return phase.holds === "nothing" ? SENT_HOLDING_NOTHING : SENT;
         case "stop":
           if (phase.holds === "nothing") return refuse(phase, event);
-          return to({ name: "posting", holds: "nothing" }, ...LET_GO);
+          return LET_GO_POSTING;
         case "give-back":
-          return to(phase, { type: "abort-handler", reason: "shutdown" });
+          return abortOnShutdown(phase);
         default:
           return refuse(phase, event);
       }
@@ -208,9 +235,9 @@ export function transition(phase: JobPhase, event: JobEvent): TransitionResult {
       switch (event.type) {
         // A handler that was running when the job stopped has now settled; its result is dropped.
         case "settled":
-          return to(phase, { type: "drain-posts" });
+          return SETTLED_CANCELLED;
         case "posts-drained":
-          return to(phase, STOPPED, { type: "fill-slots" });
+          return DRAINED_CANCELLED;
         default:
           return refuse(phase, event);
       }

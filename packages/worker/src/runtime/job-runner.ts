@@ -30,6 +30,16 @@ export interface JobRunnerOptions {
   shutdown: (reason: string) => void;
 }
 
+// The events that carry nothing, shared by every job; and how each tracked effect's end becomes its event.
+const START: JobEvent = Object.freeze({ type: "start" });
+const STOP: JobEvent = Object.freeze({ type: "stop" });
+const GIVE_BACK: JobEvent = Object.freeze({ type: "give-back" });
+const POSTS_DRAINED: JobEvent = Object.freeze({ type: "posts-drained" });
+const RESULT_SENT: JobEvent = Object.freeze({ type: "result-sent" });
+const settled = (result: JobResult): JobEvent => ({ type: "settled", result });
+const postsDrained = (): JobEvent => POSTS_DRAINED;
+const resultSent = (): JobEvent => RESULT_SENT;
+
 /**
  * Carries out the jobs' phases (job-phase.ts): reports each job's events to `transition` and applies the effects
  * it answers. The asynchronous effects (the handler, draining the post chain, the result post) report their end
@@ -53,7 +63,8 @@ export class JobRunner {
       }
       held.add(holdJob(job, this.#o.log.forJob(job)));
     }
-    this.#o.log.info(`Jobs in queue: ${held.queued().length}`);
+    // Counted only for a line that prints: the default level of a deployed worker (WARN) leaves it out.
+    if (this.#o.log.isEnabled("INFO")) this.#o.log.info(`Jobs in queue: ${held.queuedCount()}`);
     this.#heldChanged();
     this.fillSlots();
   }
@@ -61,10 +72,13 @@ export class JobRunner {
   /** Starts queued jobs, oldest first, while fewer handlers run than the concurrency. */
   fillSlots(): void {
     const { held } = this.#o.state;
-    let executing = held.executing();
-    for (const entry of held.queued()) {
+    // Counted once a queued job is found: most calls (one after each event of a job) find none.
+    let executing = -1;
+    for (const entry of held.live()) {
+      if (entry.phase.name !== "queued") continue;
+      if (executing < 0) executing = held.executing();
       if (executing >= this.#o.state.concurrency) return;
-      this.#dispatch(entry, { type: "start" });
+      this.#dispatch(entry, START);
       executing++;
     }
   }
@@ -73,7 +87,7 @@ export class JobRunner {
   stop(ids: readonly string[]): void {
     for (const id of ids) {
       const entry = this.#o.state.held.get(id);
-      if (entry) this.#dispatch(entry, { type: "stop" });
+      if (entry) this.#dispatch(entry, STOP);
     }
     // Once all are stopped, so a queued job stopped in the same answer does not start in between.
     this.fillSlots();
@@ -81,7 +95,7 @@ export class JobRunner {
 
   /** The shutdown's grace period is over: queued jobs go back unrun, running handlers are aborted. */
   giveBack(): void {
-    for (const entry of this.#o.state.held.values()) this.#dispatch(entry, { type: "give-back" });
+    for (const entry of this.#o.state.held.values()) this.#dispatch(entry, GIVE_BACK);
   }
 
   /** Handlers, post-chain drains or result posts still under way. */
@@ -123,7 +137,7 @@ export class JobRunner {
   #apply(entry: HeldJob, effect: JobEffect): void {
     switch (effect.type) {
       case "run-handler":
-        this.#track(entry, this.#execute(entry), (result) => ({ type: "settled", result }));
+        this.#track(entry, this.#execute(entry), settled);
         return;
       case "abort-handler": {
         const reason = effect.reason === "stopped" ? "Job stopped by the platform" : "Worker shutting down";
@@ -131,7 +145,7 @@ export class JobRunner {
         return;
       }
       case "drain-posts":
-        this.#track(entry, entry.chain.close(), () => ({ type: "posts-drained" }));
+        this.#track(entry, entry.chain.close(), postsDrained);
         return;
       case "release":
         if (this.#o.state.held.release(entry)) this.#heldChanged();
@@ -141,7 +155,7 @@ export class JobRunner {
         if (effect.slotFreed) this.fillSlots();
         const { result, slotFreed } = effect;
         const posted = this.#o.poster.postResult({ jobId: entry.job.id, result, log: entry.log, slotFreed });
-        this.#track(entry, posted, () => ({ type: "result-sent" }));
+        this.#track(entry, posted, resultSent);
         return;
       }
       case "fill-slots":
@@ -157,14 +171,22 @@ export class JobRunner {
     }
   }
 
-  /** Keeps `work` among the tasks `idle()` waits for; reports the event it ends with. */
+  /**
+   * Keeps `work` among the tasks `idle()` waits for; reports the event it ends with. The task leaves the set just
+   * before its event is dispatched (which may add the next task at once): one promise per task, no `finally`.
+   */
   #track<T>(entry: HeldJob, work: Promise<T>, then: (value: T) => JobEvent): void {
-    const task = work.then(
-      (value) => this.#dispatch(entry, then(value)),
-      (thrown: unknown) => entry.log.error(`Internal error: ${String(thrown)}`),
+    const task: Promise<void> = work.then(
+      (value) => {
+        this.#tasks.delete(task);
+        this.#dispatch(entry, then(value));
+      },
+      (thrown: unknown) => {
+        this.#tasks.delete(task);
+        entry.log.error(`Internal error: ${String(thrown)}`);
+      },
     );
     this.#tasks.add(task);
-    void task.finally(() => this.#tasks.delete(task));
   }
 
   async #execute(entry: HeldJob): Promise<JobResult> {

@@ -69,16 +69,14 @@ export class ResultPoster {
     const { jobId, result, log, slotFreed } = request;
     // On Gantry results ready together share one job-done-batch; a stopPod result goes alone, as it always did.
     const batcher = state.gantry && result.body.stopPod !== true ? this.#resultBatcher() : undefined;
-    let take = 0;
-    if (slotFreed) {
-      // A batched result claims its slots when the batcher sends it, meanwhile the take loop waits for that.
-      if (!batcher) take = state.claimTake();
-      state.changes.notify();
-    }
+    // A batched result claims its slots when the batcher sends it, meanwhile the take loop waits for that.
+    const take = slotFreed && !batcher ? state.claimTake() : 0;
     const ready: ReadyResult = { jobId, streamed: result.streamed, body: result.body, take, log };
     // Held alone, no other result can join this one by the end of the turn: it need not wait for the turn.
-    if (batcher) await batcher.submit(ready, state.held.size === 1);
-    else await this.#postOne(ready, () => {});
+    const sent = batcher ? batcher.submit(ready, state.held.size === 1) : this.#postOne(ready, () => {});
+    // Once the result is in the batcher (or its take claimed): the take loop then sees what it may still fill.
+    if (slotFreed) state.changes.notify();
+    await sent;
   }
 
   async postChunk(request: { jobId: string; chunk: unknown; log: JobLogger }): Promise<void> {
@@ -125,10 +123,14 @@ export class ResultPoster {
   #postOne(result: ReadyResult, onFirstReply: () => void): Promise<void> {
     const { jobId, streamed, body, take, log } = result;
     const url = this.#o.urls.doneUrl(jobId, streamed);
-    const request: PostRequest = { jobId, url, body, log, what: "result", onFirstReply };
-    if (take === 0) return this.post(request);
+    if (take === 0) return this.post({ jobId, url, body, log, what: "result", onFirstReply });
+    // Built whole, not spread from the plain request: this runs for every result.
     return this.post({
-      ...request,
+      jobId,
+      url,
+      body,
+      log,
+      what: "result",
       firstUrl: this.#o.urls.doneUrl(jobId, streamed, take),
       onFirstReply: (reply) => {
         this.#tookOnDone(take, reply);

@@ -48,6 +48,9 @@ export async function runTakeLoop(options: TakeLoopOptions): Promise<void> {
     lastWarning = message;
     log.warn(message);
   };
+  // Asleep while it has nothing to take: most changes in a job's life (a job held, started, its result posted)
+  // leave no slot for it, and waking to find that out costs a turn and a timer each time.
+  const canTake = (): boolean => state.stopping || (state.freeSlots() > 0 && !options.resultsWaiting());
   while (!state.stopping) {
     const next = nextConcurrency(state.concurrency, config.concurrencyModifier, warnConcurrency);
     if (next !== state.concurrency) {
@@ -61,7 +64,7 @@ export async function runTakeLoop(options: TakeLoopOptions): Promise<void> {
     const occupied = state.held.occupied();
     const needed = state.freeSlots();
     if (needed <= 0 || options.resultsWaiting()) {
-      await state.changes.next({ timeoutMs: 1000 });
+      await state.changes.next({ timeoutMs: 1000, until: canTake });
       continue;
     }
     const startedAt = Date.now();
