@@ -43,12 +43,20 @@ export function withClientHints<P extends Platform>(platform: P, view: Supervisi
     },
   };
 
+  // Bound once to the real object (class-based engines with private fields keep working), not on every call:
+  // the worker protocol's methods are on every job's path.
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(platform, {
     get(target, prop) {
       if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof Platform];
-      // Bound to the real object so class-based engines with private fields keep working.
       const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      if (typeof value !== "function") return value;
+      let fn = bound.get(prop);
+      if (fn === undefined) {
+        fn = value.bind(target);
+        bound.set(prop, fn);
+      }
+      return fn;
     },
   });
 }
