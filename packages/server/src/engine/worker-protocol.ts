@@ -21,6 +21,16 @@ function toWorkerJob(job: JobRecord): WorkerJob {
   return out;
 }
 
+/**
+ * The answer to a worker's write of a job: done, or the job had already ended (a repeat, or progress racing the
+ * final result — Python `runpod` posts progress from its own thread, docs/protocol.md §8: accepted quietly), or
+ * the job is not this worker's to write (404).
+ */
+function writeAnswer(r: { ok: true } | { ok: false; reason: string; message: string }): Outcome<void> {
+  if (r.ok || r.reason === "already-terminal") return ok(undefined);
+  return fail(404, r.message);
+}
+
 const hasEndpoint = (core: EngineCore, endpointId: string): boolean =>
   core.endpoints.get(endpointId) !== undefined;
 
@@ -121,14 +131,8 @@ export async function workerDone(
       output: body.output,
       leaseUntil: now + core.leaseMs,
     });
-    if (r.ok) {
-      core.events.changed(jobId);
-      return ok(undefined);
-    }
-    // Progress racing the final result (Python `runpod` sends it from its own thread; docs/protocol.md §8) is
-    // dropped quietly.
-    if (r.reason === "already-terminal") return ok(undefined);
-    return fail(404, r.message);
+    if (r.ok) core.events.changed(jobId);
+    return writeAnswer(r);
   }
 
   const failed = Boolean(body.error);
@@ -146,12 +150,8 @@ export async function workerDone(
   });
   // After the write, before anyone is told: the registry shows the worker free once its answer is visible.
   core.workers.done(endpointId, workerId, jobId, true, now);
-  if (r.ok) {
-    core.events.terminal(r.job);
-    return ok(undefined);
-  }
-  if (r.reason === "already-terminal") return ok(undefined);
-  return fail(404, r.message);
+  if (r.ok) core.events.terminal(r.job);
+  return writeAnswer(r);
 }
 
 export async function workerStream(
@@ -170,12 +170,8 @@ export async function workerStream(
     output: output ?? null,
     leaseUntil: now + core.leaseMs,
   });
-  if (r.ok) {
-    core.events.changed(jobId);
-    return ok(undefined);
-  }
-  if (r.reason === "already-terminal") return ok(undefined);
-  return fail(404, r.message);
+  if (r.ok) core.events.changed(jobId);
+  return writeAnswer(r);
 }
 
 export async function ping(

@@ -3,6 +3,7 @@
  * schema, one mapping, so the SQLite and PostgreSQL stores cannot disagree on what a row means.
  */
 import type { JobRecord, JobStatus } from "../domain/job.js";
+import type { JobCounts } from "./job-store.js";
 import type { WebhookDelivery } from "./webhook-outbox.js";
 
 /** A boolean column: PostgreSQL returns booleans, SQLite 0 and 1. */
@@ -107,4 +108,17 @@ export function deliveryOf(r: OutboxRow, job: JobRecord): WebhookDelivery {
   };
   if (r.last_error !== null) d.lastError = r.last_error;
   return d;
+}
+
+/** An endpoint's counts from its jobs per status (the `counts` query's rows) and its retried counter. */
+export function countsOf(byStatus: ReadonlyMap<string, number>, retried: number): JobCounts {
+  return {
+    inQueue: byStatus.get("IN_QUEUE") ?? 0,
+    inProgress: byStatus.get("IN_PROGRESS") ?? 0,
+    completed: byStatus.get("COMPLETED") ?? 0,
+    failed: byStatus.get("FAILED") ?? 0,
+    cancelled: byStatus.get("CANCELLED") ?? 0,
+    timedOut: byStatus.get("TIMED_OUT") ?? 0,
+    retried,
+  };
 }

@@ -9,18 +9,14 @@
  * - A terminal transition of a job that has a webhook enqueues its delivery (see `WebhookOutbox`) in the same
  *   write, so a crash cannot lose it.
  */
-import type { JobPolicy, JobRecord, JobStatus, StreamChunk } from "../domain/job.js";
+import type { JobRecord, JobStatus, StreamChunk } from "../domain/job.js";
 
-export interface NewJob {
-  id: string;
-  endpointId: string;
-  sync: boolean;
-  input: unknown;
-  webhook?: string;
-  policy: JobPolicy;
-  s3Config?: unknown;
-  extra?: Record<string, unknown>;
-  createdAt: number;
+/** A job as submitted: the record's own fields, before the store gives it a status, a position and timings. */
+export interface NewJob
+  extends Pick<
+    JobRecord,
+    "id" | "endpointId" | "sync" | "input" | "webhook" | "policy" | "s3Config" | "extra" | "createdAt"
+  > {
   /** How long the job stays readable once terminal (sets `retainUntil`). */
   retentionMs: number;
   /** Per endpoint: a repeat insert with the same key returns the existing job. */
@@ -144,6 +140,23 @@ export interface ListRecentOptions {
   limit: number;
   status?: JobStatus;
 }
+
+/**
+ * The members of `JobStore` that change a job's status or holder: each adapter writes them in one module of its
+ * own (`*-job-changes.ts`), the rest of the interface in another (`*-jobs.ts`).
+ */
+export type JobChangeMethods =
+  | "take"
+  | "putBack"
+  | "progress"
+  | "appendChunk"
+  | "finish"
+  | "cancel"
+  | "timeout"
+  | "leaseLost"
+  | "retry"
+  | "extendLeases";
+export type JobChanges = Pick<JobStore, JobChangeMethods>;
 
 export interface JobStore {
   /**

@@ -6,24 +6,10 @@
  */
 import { isTerminal } from "../domain/job.js";
 import { type LifecycleEvent, transition } from "../domain/state-machine.js";
-import type { Change, JobStore, Refusal } from "./job-store.js";
+import type { Change, JobChanges, Refusal } from "./job-store.js";
 import type { PgQuery } from "./postgres-query.js";
 import { type JobRow, json, toRecord } from "./postgres-rows.js";
 import type { StatementName } from "./postgres-sql.js";
-
-type Part = Pick<
-  JobStore,
-  | "take"
-  | "putBack"
-  | "progress"
-  | "appendChunk"
-  | "finish"
-  | "cancel"
-  | "timeout"
-  | "leaseLost"
-  | "retry"
-  | "extendLeases"
->;
 
 type Which = JobRow & { which: "cur" | "upd" };
 
@@ -56,7 +42,7 @@ function refusedBy(id: string, row: JobRow, event: LifecycleEvent): Refusal {
 
 const notFound = (id: string): Refusal => refusal("not-found", `job ${id} not found`);
 
-export function postgresJobChanges(db: PgQuery): Part {
+export function postgresJobChanges(db: PgQuery): JobChanges {
   /** Runs a one-statement change; on refusal, `explain` says why from the row as it was. */
   const change = async (
     name: StatementName,

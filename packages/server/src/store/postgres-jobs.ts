@@ -2,26 +2,15 @@
  * The PostgreSQL `JobStore`'s submissions, look-ups, streams, counts and sweeps (status changes:
  * postgres-job-changes.ts). Sweeps run in bounded batches and skip rows another node has locked.
  */
-import type { FeedState, JobCounts, JobStore, QueueStats } from "./job-store.js";
+
+import { countsOf } from "./job-row.js";
+import type { FeedState, JobChangeMethods, JobCounts, JobStore, QueueStats } from "./job-store.js";
 import { LIST_RECENT_MAX } from "./job-store.js";
 import { clampLimit, type PgQuery } from "./postgres-query.js";
 import { type JobRow, json, parse, toRecord } from "./postgres-rows.js";
 import { OUTBOX_KEEP_MS } from "./webhook-outbox.js";
 
-type Part = Omit<
-  JobStore,
-  | "inlineWrites"
-  | "take"
-  | "putBack"
-  | "progress"
-  | "appendChunk"
-  | "finish"
-  | "cancel"
-  | "timeout"
-  | "leaseLost"
-  | "retry"
-  | "extendLeases"
->;
+type Part = Omit<JobStore, "inlineWrites" | JobChangeMethods>;
 
 export function postgresJobs(db: PgQuery): Part {
   return {
@@ -130,16 +119,9 @@ export function postgresJobs(db: PgQuery): Part {
 
     async counts(endpointId): Promise<JobCounts> {
       const rows = await db.rows<{ status: string; n: number }>("counts", [endpointId]);
+      // The query's last row carries the endpoint's retried counter under the status 'RETRIED'.
       const by = new Map(rows.map((r) => [r.status, r.n]));
-      return {
-        inQueue: by.get("IN_QUEUE") ?? 0,
-        inProgress: by.get("IN_PROGRESS") ?? 0,
-        completed: by.get("COMPLETED") ?? 0,
-        failed: by.get("FAILED") ?? 0,
-        cancelled: by.get("CANCELLED") ?? 0,
-        timedOut: by.get("TIMED_OUT") ?? 0,
-        retried: by.get("RETRIED") ?? 0,
-      };
+      return countsOf(by, by.get("RETRIED") ?? 0);
     },
 
     async queuedCount(endpointId, atMost) {

@@ -6,22 +6,8 @@
 import { isTerminal, type JobRecord } from "../domain/job.js";
 import { type LifecycleEvent, transition } from "../domain/state-machine.js";
 import { type JobRow, json, toRecord } from "./job-row.js";
-import type { Change, ChunkAppend, JobStore, Refusal } from "./job-store.js";
+import type { Change, ChunkAppend, JobChanges, Refusal } from "./job-store.js";
 import { rowOf, type SqliteJobsContext } from "./sqlite-statements.js";
-
-type Part = Pick<
-  JobStore,
-  | "take"
-  | "putBack"
-  | "progress"
-  | "appendChunk"
-  | "finish"
-  | "cancel"
-  | "timeout"
-  | "leaseLost"
-  | "retry"
-  | "extendLeases"
->;
 
 // The conditional writes below encode these rules in their WHERE clauses; checked once against the state machine.
 const TAKE_ALLOWED = transition("IN_QUEUE", { type: "take" }).ok;
@@ -30,7 +16,7 @@ const PROGRESS_ALLOWED = transition("IN_PROGRESS", { type: "progress" }).ok;
 const refusal = (reason: Refusal["reason"], message: string, row?: JobRow): Refusal =>
   row ? { ok: false, reason, message, job: toRecord(row) } : { ok: false, reason, message };
 
-export function sqliteJobChanges(c: SqliteJobsContext): Part {
+export function sqliteJobChanges(c: SqliteJobsContext): JobChanges {
   const { s, commits } = c;
 
   /**

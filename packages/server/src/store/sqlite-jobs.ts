@@ -4,7 +4,7 @@
  * change is committed; reads need no transaction of their own (one statement is atomic, nothing interleaves).
  */
 import type { JobRecord } from "../domain/job.js";
-import { flag, type JobRow, json, parse, toRecord } from "./job-row.js";
+import { countsOf, flag, type JobRow, json, parse, toRecord } from "./job-row.js";
 import type { JobStore, NewJob, QueueStats } from "./job-store.js";
 import { LIST_RECENT_MAX } from "./job-store.js";
 import { rowOf, type SqliteJobsContext } from "./sqlite-statements.js";
@@ -166,15 +166,7 @@ export function sqliteJobs(c: SqliteJobsContext): Part {
     counts: (endpointId) =>
       commits.write(() => {
         const by = new Map(s.counts.all(endpointId).map((r) => [r.status, r.n]));
-        return {
-          inQueue: by.get("IN_QUEUE") ?? 0,
-          inProgress: by.get("IN_PROGRESS") ?? 0,
-          completed: by.get("COMPLETED") ?? 0,
-          failed: by.get("FAILED") ?? 0,
-          cancelled: by.get("CANCELLED") ?? 0,
-          timedOut: by.get("TIMED_OUT") ?? 0,
-          retried: s.retried.get(endpointId)?.retried ?? 0,
-        };
+        return countsOf(by, s.retried.get(endpointId)?.retried ?? 0);
       }),
 
     // The trigger-kept counter is exact and O(1): no need to stop at `atMost`.
